@@ -1,0 +1,1 @@
+"""The platform's Lambda functions, one package per service."""

@@ -1,0 +1,1 @@
+"""gBizINFO (法人インフォメーション): corporate open data keyed by the corporate number."""

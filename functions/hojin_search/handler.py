@@ -1,0 +1,31 @@
+"""Lambda entry point of gBizINFO: decorators around the resolver, nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from platform_common.api import build_resolver
+from platform_common.observability import observability_for
+
+from functions.hojin_search.routers import hojin
+from functions.hojin_search.settings import SERVICE, get_settings
+
+get_settings()  # fail the cold start on a missing or malformed variable
+obs = observability_for(SERVICE)
+
+app = build_resolver(
+    SERVICE,
+    title="gBizINFO API",
+    description="Corporate open data by corporate number, compatible with gBizINFO REST API v2.",
+    routers=[hojin.router],
+)
+
+
+@obs.logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@obs.tracer.capture_lambda_handler
+@obs.metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

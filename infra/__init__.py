@@ -1,0 +1,1 @@
+"""The CDK app and the resource specifications it shares with the devstack."""

@@ -1,0 +1,241 @@
+"""What each stack holds, as plain data: the one source of truth for the CDK constructs and the devstack.
+
+The constructs in ``infra/constructs`` turn these specifications into CloudFormation; ``devstack`` creates
+the same tables (keys, indexes, TTL, streams), buckets, user pool, keys, topics and state machines through
+the AWS APIs of moto. Neither keeps its own copy of a key schema or a state machine definition.
+
+Names here are logical ids. Physical names: CloudFormation generates them in the cloud; the devstack uses
+``<scope>-<id>`` (``identity-accounts``, ``meti-subsidies``). Functions learn them from environment
+variables (``FunctionSpec.environment``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+STATE_MACHINE_DIR = Path(__file__).parent / "state_machines"
+
+AttributeType = Literal["S", "N", "B"]
+ResourceKind = Literal["table", "bucket", "key", "topic", "user_pool", "user_pool_client", "state_machine"]
+ResourceAttribute = Literal["name", "arn", "id"]
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    type: AttributeType = "S"
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    partition_key: Attribute
+    sort_key: Attribute | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    id: str
+    partition_key: Attribute
+    sort_key: Attribute | None = None
+    indexes: tuple[IndexSpec, ...] = ()
+    ttl_attribute: str | None = None
+    stream: bool = False
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    id: str
+    object_lock: bool = False  # write-once archives (audit trail, exchange message log)
+    retention_days: int = 0  # governance-mode default retention where object_lock is on
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    id: str
+    usage: Literal["SIGN_VERIFY", "ENCRYPT_DECRYPT"]
+    key_spec: Literal["RSA_2048", "ECC_NIST_P256", "SYMMETRIC_DEFAULT"]
+    description: str
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    id: str
+
+
+@dataclass(frozen=True)
+class UserPoolSpec:
+    id: str
+    groups: tuple[str, ...]
+    custom_attributes: tuple[str, ...]
+    password_min_length: int = 12
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    """A reference to another resource of the same stack, resolved by CDK or by the devstack."""
+
+    kind: ResourceKind
+    id: str
+    attribute: ResourceAttribute = "name"
+
+
+@dataclass(frozen=True)
+class StateMachineSpec:
+    id: str
+    definition_file: str  # Amazon States Language, under infra/state_machines/
+    substitutions: dict[str, ResourceRef] = field(default_factory=dict)
+
+    def definition(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads((STATE_MACHINE_DIR / self.definition_file).read_text("utf-8"))
+        return loaded
+
+    def render(self, values: dict[str, str]) -> str:
+        """The definition with each ``${Name}`` replaced (what CDK's definition substitutions do)."""
+        text = (STATE_MACHINE_DIR / self.definition_file).read_text("utf-8")
+        for name, value in values.items():
+            text = text.replace("${" + name + "}", value)
+        return text
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    service: Literal["auth", "submit", "hojin_search", "exchange"]
+    description: str
+    environment: dict[str, ResourceRef]
+    reads: tuple[ResourceRef, ...] = ()
+    writes: tuple[ResourceRef, ...] = ()
+    memory_mb: int = 512
+    timeout_seconds: int = 10
+
+    @property
+    def handler(self) -> str:
+        return f"functions.{self.service}.handler.lambda_handler"
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    scope: str  # "identity", "opendata", "exchange" or a ministry name
+    tables: tuple[TableSpec, ...] = ()
+    buckets: tuple[BucketSpec, ...] = ()
+    keys: tuple[KeySpec, ...] = ()
+    topics: tuple[TopicSpec, ...] = ()
+    user_pools: tuple[UserPoolSpec, ...] = ()
+    state_machines: tuple[StateMachineSpec, ...] = ()
+    functions: tuple[FunctionSpec, ...] = ()
+
+
+def _table(id: str) -> ResourceRef:
+    return ResourceRef("table", id)
+
+
+_PK_SK = {"partition_key": Attribute("pk"), "sort_key": Attribute("sk")}
+_GSI1 = IndexSpec("gsi1", Attribute("gsi1pk"), Attribute("gsi1sk"))
+
+IDENTITY = StackSpec(
+    scope="identity",
+    tables=(TableSpec("accounts", **_PK_SK, indexes=(_GSI1,), ttl_attribute="expires_at", stream=True),),
+    buckets=(
+        BucketSpec("seal-certificates"),
+        BucketSpec("audit-archive", object_lock=True, retention_days=3650),
+    ),
+    keys=(
+        KeySpec("oidc-signing", "SIGN_VERIFY", "RSA_2048", "Signs ID tokens and access tokens (RS256)"),
+        KeySpec("secrets", "ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT", "Encrypts second-factor secrets"),
+    ),
+    topics=(TopicSpec("notifications"),),
+    user_pools=(
+        UserPoolSpec(
+            "users",
+            groups=("entry", "prime", "member", "operator", "reviewer"),
+            custom_attributes=("corporate_number", "account_type"),
+        ),
+    ),
+    functions=(
+        FunctionSpec(
+            service="auth",
+            description="gBizID: OpenID Provider and account management",
+            environment={
+                "ACCOUNTS_TABLE_NAME": _table("accounts"),
+                "OIDC_SIGNING_KEY_ID": ResourceRef("key", "oidc-signing", "arn"),
+                "SECRETS_KEY_ID": ResourceRef("key", "secrets", "arn"),
+                "USER_POOL_ID": ResourceRef("user_pool", "users", "id"),
+            },
+            reads=(ResourceRef("key", "oidc-signing", "arn"),),
+            writes=(_table("accounts"),),
+        ),
+    ),
+)
+
+OPEN_DATA = StackSpec(
+    scope="opendata",
+    tables=(
+        TableSpec("hojin", partition_key=Attribute("corporate_number")),
+        TableSpec("api-tokens", partition_key=Attribute("token_hash")),
+    ),
+    buckets=(BucketSpec("open-data"),),
+    functions=(
+        FunctionSpec(
+            service="hojin_search",
+            description="gBizINFO: corporate open data by corporate number",
+            environment={
+                "HOJIN_TABLE_NAME": _table("hojin"),
+                "API_TOKENS_TABLE_NAME": _table("api-tokens"),
+            },
+            reads=(_table("hojin"), _table("api-tokens")),
+        ),
+    ),
+)
+
+EXCHANGE = StackSpec(
+    scope="exchange",
+    tables=(TableSpec("registry", **_PK_SK),),
+    buckets=(BucketSpec("message-log", object_lock=True, retention_days=3650),),
+    keys=(KeySpec("exchange-signing", "SIGN_VERIFY", "ECC_NIST_P256", "Signs exchanged messages (ES256)"),),
+    functions=(
+        FunctionSpec(
+            service="exchange",
+            description="Data exchange: X-Road style REST gateway between members",
+            environment={"REGISTRY_TABLE_NAME": _table("registry")},
+            reads=(_table("registry"),),
+        ),
+    ),
+)
+
+
+def ministry(name: str) -> StackSpec:
+    """The resources one ministry owns: its subsidies, applications, attachments and review flow."""
+    return StackSpec(
+        scope=name,
+        tables=(
+            TableSpec("subsidies", partition_key=Attribute("id")),
+            TableSpec("applications", **_PK_SK, indexes=(_GSI1,)),
+        ),
+        buckets=(BucketSpec("attachments"),),
+        state_machines=(
+            StateMachineSpec(
+                "application-review",
+                "application_review.asl.json",
+                substitutions={"ApplicationsTableName": _table("applications")},
+            ),
+        ),
+        functions=(
+            FunctionSpec(
+                service="submit",
+                description=f"jGrants for {name}: subsidy catalogue and applications",
+                environment={
+                    "SUBSIDIES_TABLE_NAME": _table("subsidies"),
+                    "APPLICATIONS_TABLE_NAME": _table("applications"),
+                    "REVIEW_STATE_MACHINE_ARN": ResourceRef("state_machine", "application-review", "arn"),
+                },
+                reads=(_table("subsidies"),),
+                writes=(_table("applications"),),
+            ),
+        ),
+    )
+
+
+CENTRAL_STACKS: tuple[StackSpec, ...] = (IDENTITY, OPEN_DATA, EXCHANGE)

@@ -1,0 +1,35 @@
+"""boto3 clients and resources, made once per process.
+
+Plain boto3: where the code runs is the environment's business. The devstack and the tests set
+``AWS_ENDPOINT_URL`` (honoured by boto3 itself) to reach moto; in the cloud it is unset.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_CONFIG = Config(
+    connect_timeout=2,
+    read_timeout=10,
+    retries={"max_attempts": 3, "mode": "standard"},
+)
+
+
+@cache
+def client(service_name: str) -> Any:
+    return boto3.session.Session().client(service_name, config=_CONFIG)  # type: ignore[call-overload]
+
+
+@cache
+def resource(service_name: str) -> Any:
+    return boto3.session.Session().resource(service_name, config=_CONFIG)  # type: ignore[call-overload]
+
+
+def reset_clients() -> None:
+    """Forget cached clients (tests that switch between mocked and real endpoints)."""
+    client.cache_clear()
+    resource.cache_clear()

@@ -1,0 +1,107 @@
+"""Typed domain errors and their problem+json form (RFC 9457).
+
+Logic raises these; one table in :mod:`platform_common.api` turns them into responses. Every problem
+carries an ``errors`` list of ``{"item", "message"}`` (the shape gBizINFO clients already read) naming the
+offending field where there is one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from aws_lambda_powertools.event_handler import Response
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "urn:corporate-platform:problem:"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    item: str
+    message: str
+
+
+@dataclass
+class DomainError(Exception):
+    """Base of every error a client may see. Subclasses fix the status and the problem type."""
+
+    detail: str
+    errors: list[FieldError] = field(default_factory=list)
+
+    status: ClassVar[HTTPStatus] = HTTPStatus.BAD_REQUEST
+    slug: ClassVar[str] = "bad-request"
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+class InvalidInput(DomainError):
+    status = HTTPStatus.BAD_REQUEST
+    slug = "invalid-input"
+
+    @classmethod
+    def for_field(cls, item: str, message: str) -> InvalidInput:
+        return cls(detail=f"{item}: {message}", errors=[FieldError(item, message)])
+
+
+class Unauthorized(DomainError):
+    status = HTTPStatus.UNAUTHORIZED
+    slug = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status = HTTPStatus.FORBIDDEN
+    slug = "forbidden"
+
+
+class NotFound(DomainError):
+    status = HTTPStatus.NOT_FOUND
+    slug = "not-found"
+
+
+class Conflict(DomainError):
+    status = HTTPStatus.CONFLICT
+    slug = "conflict"
+
+
+class RateLimited(DomainError):
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    slug = "rate-limited"
+
+
+def problem_body(
+    status: HTTPStatus,
+    slug: str,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    instance: str | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": status.phrase,
+        "status": int(status),
+        "detail": detail,
+        "errors": [{"item": e.item, "message": e.message} for e in errors or []],
+    }
+    if instance:
+        body["instance"] = instance
+    return body
+
+
+def problem_response(
+    status: HTTPStatus,
+    slug: str,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[str]:
+    return Response(
+        status_code=int(status),
+        content_type=PROBLEM_CONTENT_TYPE,
+        body=json.dumps(problem_body(status, slug, detail, errors, instance), ensure_ascii=False),
+        headers=headers,
+    )
