@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import threading
 from collections.abc import Iterable
 from http import HTTPStatus
 from pathlib import Path
@@ -17,7 +18,7 @@ from urllib.parse import parse_qs
 from werkzeug.wrappers import Request, Response
 
 from devstack.events import build_proxy_event, invoke, response_body, response_headers
-from functions.route_table import match_route
+from functions.route_table import SERVICES, match_route
 from platform_common.errors import PROBLEM_CONTENT_TYPE, problem_body
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent / "portal"
@@ -27,6 +28,9 @@ MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 class Gateway:
     def __init__(self, portal_dir: Path = PORTAL_DIR) -> None:
         self.portal_dir = portal_dir.resolve()
+        # One request at a time per function, as one Lambda execution environment serves them: the
+        # resolvers keep the current event on a module-level app.
+        self._locks = {service: threading.Lock() for service in SERVICES}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -49,7 +53,8 @@ class Gateway:
                 request.get_data(),
                 source_ip=request.remote_addr or "127.0.0.1",
             )
-            result = invoke(match.route.service, event)
+            with self._locks[match.route.service]:
+                result = invoke(match.route.service, event)
             return Response(
                 response_body(result),
                 status=int(result.get("statusCode", 502)),

@@ -1,0 +1,41 @@
+"""``python -m devstack``: the whole platform on this machine (what ``make dev`` runs)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from devstack.server import Devstack, print_welcome
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument(
+        "--corporations", type=int, default=1000, help="synthetic corporations loaded into the open data"
+    )
+    parser.add_argument("--quiet", action="store_true", help="print only the first line with the URL")
+    args = parser.parse_args(argv)
+    devstack = Devstack(host=args.host, port=args.port, corporations=args.corporations)
+    try:
+        demo = devstack.start()
+    except OSError as error:
+        print(f"devstack: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
+        print("devstack: choose another port with `make dev PORT=8001`", file=sys.stderr)
+        return 2
+    print(f"devstack ready at {demo['base_url']}/", flush=True)
+    if not args.quiet:
+        print_welcome(demo)
+    try:
+        devstack.serve_forever()
+    except KeyboardInterrupt:
+        print("\ndevstack: stopping", flush=True)
+    finally:
+        devstack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""Start and stop the devstack: moto's AWS server, every stack's resources, demo data, the gateway."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import stat
+import urllib.request
+import warnings
+from pathlib import Path
+from typing import Any
+
+from devstack.naming import DEMO_MINISTRY, REGION
+
+STATE_DIR = Path(os.environ.get("DEVSTACK_STATE_DIR") or Path(__file__).resolve().parent.parent / ".devstack")
+DEMO_FILE = STATE_DIR / "demo.json"
+
+FAKE_AWS_ENVIRONMENT = {
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "AWS_ACCESS_KEY_ID": "devstack",
+    "AWS_SECRET_ACCESS_KEY": "devstack",
+    "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+    "STAGE": "dev",
+}
+
+
+# Metrics are off in the devstack; powertools would warn about an empty flush on every request.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _raise_keyboard_interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+class Devstack:
+    def __init__(self, host: str = "127.0.0.1", port: int = 8000, corporations: int = 1000) -> None:
+        self.host = host
+        self.port = port
+        self.corporations = corporations
+        self.base_url = f"http://{host}:{port}"
+        self._moto: Any = None
+        self._http: Any = None
+
+    def start(self) -> dict[str, Any]:
+        from werkzeug.serving import make_server
+
+        from devstack.gateway import Gateway
+
+        # Bind the gateway first: a busy port should fail before any work is done.
+        self._http = make_server(self.host, self.port, Gateway(), threaded=True)
+        os.environ.update(FAKE_AWS_ENVIRONMENT)
+        self._start_moto()
+        demo = self._provision_and_seed()
+        DEMO_FILE.parent.mkdir(parents=True, exist_ok=True)
+        DEMO_FILE.write_text(json.dumps(demo, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        DEMO_FILE.chmod(stat.S_IRUSR | stat.S_IWUSR)  # it holds demo passwords
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        return demo
+
+    def _start_moto(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        moto_port = _free_port("127.0.0.1")
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+        self._moto.start()
+        endpoint = f"http://127.0.0.1:{moto_port}"
+        os.environ["AWS_ENDPOINT_URL"] = endpoint
+        os.environ["MOTO_PORT"] = str(moto_port)  # Step Functions callbacks reach the server on it
+        configure = urllib.request.Request(
+            f"{endpoint}/moto-api/config",
+            data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+            method="POST",
+        )
+        with urllib.request.urlopen(configure, timeout=10):  # noqa: S310 (loopback, fixed URL)
+            pass
+
+    def _provision_and_seed(self) -> dict[str, Any]:
+        from devstack.provision import platform_environment, provision_platform
+        from devstack.seed_exchange import seed_exchange
+        from devstack.seed_identity import seed_identity
+        from devstack.seed_jgrants import seed_jgrants
+        from devstack.seed_open_data import seed_open_data
+        from functions.route_table import SERVICES
+        from infra.resource_specs import CENTRAL_STACKS, ministry
+
+        provisioned = provision_platform((*CENTRAL_STACKS, ministry(DEMO_MINISTRY)))
+        os.environ.update(platform_environment(provisioned))
+        base = self.base_url
+        os.environ["OIDC_ISSUER"] = f"{base}/oauth"
+        demo: dict[str, Any] = {
+            "base_url": base,
+            "services": {
+                "issuer": f"{base}/oauth",
+                "hojin": f"{base}/hojin",
+                "jgrants": f"{base}/exp/v1/public",
+                "exchange": base,
+                "portal": f"{base}/",
+            },
+            "openapi": {service: f"{base}/{service}/openapi.json" for service in SERVICES},
+            "ministry": DEMO_MINISTRY,
+            "aws": {
+                "endpoint_url": os.environ["AWS_ENDPOINT_URL"],
+                "region": REGION,
+                "environment": platform_environment(provisioned),
+            },
+        }
+        demo.update(seed_open_data(provisioned, synthetic=self.corporations))
+        demo.update(seed_identity(provisioned, base))
+        demo.update(seed_jgrants(provisioned))
+        demo.update(seed_exchange(provisioned))
+        return demo
+
+    def serve_forever(self) -> None:
+        self._http.serve_forever()
+
+    def stop(self) -> None:
+        if self._http is not None:
+            self._http.server_close()
+        if self._moto is not None:
+            self._moto.stop()
+
+
+def print_welcome(demo: dict[str, Any]) -> None:
+    services = demo["services"]
+    lines = [
+        "",
+        f"  Portal                {services['portal']}",
+        f"  gBizID issuer         {services['issuer']}/.well-known/openid-configuration",
+        f"  gBizINFO API          {services['hojin']}/v2/hojin/<corporate_number>   (header X-hojinInfo-api-token)",
+        f"  jGrants public API    {services['jgrants']}/subsidies?keyword=補助金",
+        f"  Data exchange         {services['exchange']}/r1/<instance>/<class>/<code>/<subsystem>/listMethods",
+        "",
+        "  OpenAPI documents:",
+        *(f"    {service:<14}{url}" for service, url in demo["openapi"].items()),
+        "",
+        "  Demo accounts (passwords and second-factor secrets are in .devstack/demo.json):",
+        *(
+            f"    {user.get('tier') or user.get('role'):<9}{user['email']:<36}{user.get('corporate_number') or ''}"
+            for user in demo.get("users", [])
+        ),
+        "",
+        f"  gBizINFO API token    {demo.get('api_token', '')}",
+        f"  Contract for scripts  {DEMO_FILE}",
+        "",
+        "  Ctrl-C stops the devstack.",
+    ]
+    print("\n".join(lines), flush=True)
