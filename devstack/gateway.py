@@ -42,7 +42,9 @@ class Gateway:
         match = match_route(request.method, path)
         if match is not None:
             if (request.content_length or 0) > MAX_BODY_BYTES:
-                return _problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload-too-large", "the body exceeds 10 MB", path)
+                return _problem(
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload-too-large", "the body exceeds 10 MB", path
+                )
             query = parse_qs(request.query_string.decode("latin-1"), keep_blank_values=True)
             event = build_proxy_event(
                 match,

@@ -10,11 +10,15 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from devstack.events import build_proxy_event, invoke, response_body
+from devstack.naming import ACCOUNT_ID, DEMO_MINISTRY, REGION
 from functions.route_table import SERVICES, Service, match_route
-from infra.resource_specs import CENTRAL_STACKS, ministry
+from infra.resource_specs import CENTRAL_STACKS, ResourceRef, ministry
+
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 DOCS_DIR = Path(__file__).resolve().parent.parent / "docs" / "openapi"
 
@@ -22,7 +26,8 @@ DOCS_DIR = Path(__file__).resolve().parent.parent / "docs" / "openapi"
 def served_document(service: Service) -> dict[str, object]:
     path = f"/{service}/openapi.json"
     match = match_route("GET", path)
-    assert match is not None, f"the route table lacks {path}"
+    if match is None:
+        raise LookupError(f"the route table lacks {path}")
     result = invoke(service, build_proxy_event(match, "GET", path, [], {}, b""))
     document: dict[str, object] = json.loads(response_body(result))
     return document
@@ -32,14 +37,32 @@ def render(document: dict[str, object]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+_PLACEHOLDER_ARNS = {
+    "key": f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/00000000-0000-4000-8000-000000000000",
+    "state_machine": f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:placeholder",
+    "topic": f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:placeholder",
+    "table": f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/placeholder",
+    "bucket": "arn:aws:s3:::placeholder",
+}
+
+
+def _placeholder(ref: ResourceRef) -> str:
+    if ref.attribute == "arn":
+        return _PLACEHOLDER_ARNS.get(ref.kind, f"arn:aws:{ref.kind}:{REGION}:{ACCOUNT_ID}:placeholder")
+    if ref.kind == "user_pool":
+        return f"{REGION}_placeholder"
+    return f"placeholder-{ref.id}"
+
+
 def _placeholder_environment() -> None:
-    """Handlers validate their settings on import; generating documents needs names, not resources."""
-    os.environ.setdefault("AWS_REGION", "ap-northeast-1")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "ap-northeast-1")
-    for stack in (*CENTRAL_STACKS, ministry("meti")):
+    """Handlers validate their settings on import; documents and import timings need well-formed names,
+    not real resources."""
+    os.environ.setdefault("AWS_REGION", REGION)
+    os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
+    for stack in (*CENTRAL_STACKS, ministry(DEMO_MINISTRY)):
         for function in stack.functions:
-            for variable in function.environment:
-                os.environ.setdefault(variable, f"openapi-{variable.lower()}")
+            for variable, ref in function.environment.items():
+                os.environ.setdefault(variable, _placeholder(ref))
 
 
 def main(argv: list[str] | None = None) -> int:

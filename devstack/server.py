@@ -79,7 +79,7 @@ class Devstack:
         endpoint = f"http://127.0.0.1:{moto_port}"
         os.environ["AWS_ENDPOINT_URL"] = endpoint
         os.environ["MOTO_PORT"] = str(moto_port)  # Step Functions callbacks reach the server on it
-        configure = urllib.request.Request(
+        configure = urllib.request.Request(  # noqa: S310 (loopback, fixed URL)
             f"{endpoint}/moto-api/config",
             data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
             method="POST",

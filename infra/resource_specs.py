@@ -132,12 +132,17 @@ def _table(id: str) -> ResourceRef:
     return ResourceRef("table", id)
 
 
-_PK_SK = {"partition_key": Attribute("pk"), "sort_key": Attribute("sk")}
+_PK = Attribute("pk")
+_SK = Attribute("sk")
 _GSI1 = IndexSpec("gsi1", Attribute("gsi1pk"), Attribute("gsi1sk"))
 
 IDENTITY = StackSpec(
     scope="identity",
-    tables=(TableSpec("accounts", **_PK_SK, indexes=(_GSI1,), ttl_attribute="expires_at", stream=True),),
+    tables=(
+        TableSpec(
+            "accounts", partition_key=_PK, sort_key=_SK, indexes=(_GSI1,), ttl_attribute="expires_at", stream=True
+        ),
+    ),
     buckets=(
         BucketSpec("seal-certificates"),
         BucketSpec("audit-archive", object_lock=True, retention_days=3650),
@@ -192,7 +197,7 @@ OPEN_DATA = StackSpec(
 
 EXCHANGE = StackSpec(
     scope="exchange",
-    tables=(TableSpec("registry", **_PK_SK),),
+    tables=(TableSpec("registry", partition_key=_PK, sort_key=_SK),),
     buckets=(BucketSpec("message-log", object_lock=True, retention_days=3650),),
     keys=(KeySpec("exchange-signing", "SIGN_VERIFY", "ECC_NIST_P256", "Signs exchanged messages (ES256)"),),
     functions=(
@@ -212,7 +217,7 @@ def ministry(name: str) -> StackSpec:
         scope=name,
         tables=(
             TableSpec("subsidies", partition_key=Attribute("id")),
-            TableSpec("applications", **_PK_SK, indexes=(_GSI1,)),
+            TableSpec("applications", partition_key=_PK, sort_key=_SK, indexes=(_GSI1,)),
         ),
         buckets=(BucketSpec("attachments"),),
         state_machines=(

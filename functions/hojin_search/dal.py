@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from platform_common import aws
-
 from functions.hojin_search.settings import get_settings
+from platform_common import aws
 
 
 @dataclass(frozen=True)
@@ -18,22 +17,30 @@ class HojinStore:
     tokens_table: str
 
     def get_record(self, corporate_number: str) -> dict[str, Any] | None:
-        item = aws.client("dynamodb").get_item(
-            TableName=self.hojin_table,
-            Key={"corporate_number": {"S": corporate_number}},
-            ProjectionExpression="document",
-        ).get("Item")
+        item = (
+            aws.client("dynamodb")
+            .get_item(
+                TableName=self.hojin_table,
+                Key={"corporate_number": {"S": corporate_number}},
+                ProjectionExpression="document",
+            )
+            .get("Item")
+        )
         if item is None:
             return None
         document: dict[str, Any] = json.loads(item["document"]["S"])
         return document
 
     def token_exists(self, token_hash: str) -> bool:
-        item = aws.client("dynamodb").get_item(
-            TableName=self.tokens_table,
-            Key={"token_hash": {"S": token_hash}},
-            ProjectionExpression="token_hash, active",
-        ).get("Item")
+        item = (
+            aws.client("dynamodb")
+            .get_item(
+                TableName=self.tokens_table,
+                Key={"token_hash": {"S": token_hash}},
+                ProjectionExpression="token_hash, active",
+            )
+            .get("Item")
+        )
         return item is not None and item.get("active", {}).get("BOOL", True)
 
 

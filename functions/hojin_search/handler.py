@@ -7,11 +7,10 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from platform_common.api import build_resolver
-from platform_common.observability import observability_for
-
 from functions.hojin_search.routers import hojin
 from functions.hojin_search.settings import SERVICE, get_settings
+from platform_common.api import build_resolver
+from platform_common.observability import observability_for
 
 get_settings()  # fail the cold start on a missing or malformed variable
 obs = observability_for(SERVICE)

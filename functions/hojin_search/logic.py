@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
-from platform_common.errors import NotFound, Unauthorized
-
 from functions.hojin_search.dal import HojinStore
 from functions.hojin_search.models import HojinInfo
+from platform_common.errors import NotFound, Unauthorized
 
-API_TOKEN_HEADER = "X-hojinInfo-api-token"
+API_TOKEN_HEADER = "X-hojinInfo-api-token"  # noqa: S105 (a header name, not a secret)
 
 
 def hash_api_token(token: str) -> str:

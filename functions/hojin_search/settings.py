@@ -16,4 +16,4 @@ class HojinSearchSettings(ServiceSettings):
 
 @cache
 def get_settings() -> HojinSearchSettings:
-    return HojinSearchSettings()  # type: ignore[call-arg]  # values come from the environment
+    return HojinSearchSettings()  # values come from the environment

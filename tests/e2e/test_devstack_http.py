@@ -18,7 +18,8 @@ def test_demo_json_is_the_documented_contract(devstack: dict[str, Any]) -> None:
     tiers = {user.get("tier") or user.get("role") for user in devstack["users"]}
     assert tiers >= {"entry", "prime", "member", "operator", "reviewer"}
     for user in devstack["users"]:
-        assert user["email"] and user["password"]
+        assert user["email"]
+        assert user["password"]
         if user.get("tier") in ("prime", "member"):
             assert user["totp_secret"]
             assert user["corporate_number"]

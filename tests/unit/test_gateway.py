@@ -72,9 +72,7 @@ def test_binary_bodies_travel_base64_encoded() -> None:
     assert match is not None
     payload = bytes(range(256))
 
-    event = build_proxy_event(
-        match, "GET", "/auth/health", [("Content-Type", "application/pdf")], {}, payload
-    )
+    event = build_proxy_event(match, "GET", "/auth/health", [("Content-Type", "application/pdf")], {}, payload)
 
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]) == payload

@@ -5,13 +5,12 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from platform_common.api import json_body
-
 from functions.hojin_search.dal import get_store
 from functions.hojin_search.logic import API_TOKEN_HEADER, authorize_api_token, get_hojin_info
 from functions.hojin_search.models import CorporateNumber, HojinInfoResponse
+from platform_common.api import json_body
 
-router = Router()
+router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
 
 
 @router.get(

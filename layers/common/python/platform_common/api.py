@@ -3,6 +3,7 @@ OpenAPI routes. A service supplies its routers; this module supplies the rest.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel
 
 from platform_common.errors import DomainError, FieldError, problem_response
 from platform_common.observability import observability_for
@@ -72,10 +74,45 @@ def build_resolver(service: str, title: str, description: str, routers: Iterable
     return app
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details; `errors` names each offending field (gBizINFO's shape)",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"item": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["item", "message"],
+            },
+        },
+    },
+    "required": ["type", "title", "status", "detail", "errors"],
+}
+
+
 def openapi_document(app: APIGatewayRestResolver, title: str, description: str) -> str:
-    return app.get_openapi_json_schema(title=title, version=API_VERSION, description=description)
+    """The generated document, corrected to what the API really answers on invalid input: powertools
+    documents 422 with its own error shape; we answer 400 problem+json (see ``build_resolver``)."""
+    document = json.loads(app.get_openapi_json_schema(title=title, version=API_VERSION, description=description))
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    for schema_name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(schema_name, None)
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            if responses.pop("422", None) is not None:
+                responses["400"] = {"description": "Invalid input: the problem names each field", "content": problem}
+    return json.dumps(document, ensure_ascii=False, indent=2)
 
 
-def json_body(model: Any) -> Any:
-    """Serialize a pydantic model by alias (the wire names), leaving out nothing."""
+def json_body(model: BaseModel) -> dict[str, Any]:
+    """A response model as its wire form: aliases (the real APIs' field names), JSON types."""
     return model.model_dump(mode="json", by_alias=True)

@@ -1,0 +1,165 @@
+"""Demo accounts and a demo relying party for gBizID on one machine.
+
+Creates, in the provisioned Cognito user pool and accounts table: an Entry, a Prime and a Member user of
+:data:`DEMO_CORP_A`, a Prime user of :data:`DEMO_CORP_B`, an operator and a reviewer, each with a fresh
+random password; TOTP secrets (sealed with the KMS ``secrets`` key) for Prime and Member users; and one
+relying party whose client secret is kept only as a hash. The plain credentials exist only in the
+returned dictionary, for the devstack to print once. Seeding again resets the same accounts with new
+credentials instead of failing.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pyotp
+
+from devstack.demo_corporations import DEMO_CORP_A, DEMO_CORP_B
+from devstack.provision import ProvisionedStack
+from functions.auth.dal import AccountsStore, ProfileItem, RelyingPartyItem, TotpFactorItem
+from functions.auth.factor_secrets import seal_factor_secret
+from functions.auth.logic.clients import hash_client_secret, new_client_secret
+from functions.auth.logic.discovery import SCOPES
+from functions.auth.models import AccountTier, StaffRole
+from infra.resource_specs import ResourceRef
+from platform_common import aws
+
+DEMO_CLIENT_ID: Final = "demo-rp"
+PASSWORD_LENGTH: Final = 20
+_PASSWORD_ALPHABET: Final = string.ascii_letters + string.digits
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    tier: AccountTier | None = None
+    role: StaffRole | None = None
+    corporate_number: str | None = None
+    issued_by: str | None = None  # email of the Prime holder who issues a Member account
+
+    @property
+    def has_totp(self) -> bool:
+        return self.tier in (AccountTier.PRIME, AccountTier.MEMBER)
+
+    @property
+    def group(self) -> str:
+        kind = self.tier or self.role
+        if kind is None:
+            raise ValueError(f"{self.email}: a demo account has a tier or a role")
+        return kind.value
+
+
+DEMO_ACCOUNTS: Final[tuple[DemoAccount, ...]] = (
+    DemoAccount("entry@demo-a.example.jp", tier=AccountTier.ENTRY, corporate_number=DEMO_CORP_A),
+    DemoAccount("prime@demo-a.example.jp", tier=AccountTier.PRIME, corporate_number=DEMO_CORP_A),
+    DemoAccount(
+        "member@demo-a.example.jp",
+        tier=AccountTier.MEMBER,
+        corporate_number=DEMO_CORP_A,
+        issued_by="prime@demo-a.example.jp",
+    ),
+    DemoAccount("prime@demo-b.example.jp", tier=AccountTier.PRIME, corporate_number=DEMO_CORP_B),
+    DemoAccount("operator@gbizid.example.jp", role=StaffRole.OPERATOR),
+    DemoAccount("reviewer@gbizid.example.jp", role=StaffRole.REVIEWER),
+)
+
+
+def new_password(length: int = PASSWORD_LENGTH) -> str:
+    """A random password meeting the pool's policy (12+ characters, upper case, lower case, digit)."""
+    while True:
+        password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
+        if (
+            any(c.isupper() for c in password)
+            and any(c.islower() for c in password)
+            and any(c.isdigit() for c in password)
+        ):
+            return password
+
+
+def _cognito_attributes(account: DemoAccount) -> list[dict[str, str]]:
+    attributes = [{"Name": "email", "Value": account.email}, {"Name": "email_verified", "Value": "true"}]
+    if account.corporate_number:
+        attributes.append({"Name": "custom:corporate_number", "Value": account.corporate_number})
+    if account.tier:
+        attributes.append({"Name": "custom:account_type", "Value": account.tier.account_type})
+    return attributes
+
+
+def _upsert_cognito_user(pool_id: str, account: DemoAccount, password: str) -> str:
+    """Create the user (or reset an existing one) with a permanent password; return its ``sub``."""
+    cognito = aws.client("cognito-idp")
+    user = {"UserPoolId": pool_id, "Username": account.email}
+    attributes = _cognito_attributes(account)
+    try:
+        response = cognito.admin_create_user(**user, UserAttributes=attributes, MessageAction="SUPPRESS")
+        created = response["User"]["Attributes"]
+    except cognito.exceptions.UsernameExistsException:
+        # The e-mail is the user name already; re-sending it counts as a clash in moto.
+        unchanged = [a for a in attributes if a["Name"] != "email"]
+        cognito.admin_update_user_attributes(**user, UserAttributes=unchanged)
+        created = cognito.admin_get_user(**user)["UserAttributes"]
+    cognito.admin_set_user_password(**user, Password=password, Permanent=True)
+    cognito.admin_add_user_to_group(**user, GroupName=account.group)
+    return str(next(attribute["Value"] for attribute in created if attribute["Name"] == "sub"))
+
+
+def seed_identity(provisioned: dict[str, ProvisionedStack], base_url: str) -> dict[str, Any]:
+    """Seed the identity stack; return the demo relying party's and users' plain credentials."""
+    identity = provisioned["identity"]
+    pool_id = identity.resolve(ResourceRef("user_pool", "users", "id"))
+    secrets_key_id = identity.resolve(ResourceRef("key", "secrets", "arn"))
+    store = AccountsStore(identity.name("table", "accounts"))
+
+    users: list[dict[str, Any]] = []
+    sub_by_email: dict[str, str] = {}
+    for account in DEMO_ACCOUNTS:
+        password = new_password()
+        sub = _upsert_cognito_user(pool_id, account, password)
+        sub_by_email[account.email] = sub
+        store.put_profile(
+            ProfileItem(
+                sub=sub,
+                email=account.email,
+                tier=account.tier,
+                role=account.role,
+                corporate_number=account.corporate_number,
+                parent_sub=sub_by_email[account.issued_by] if account.issued_by else None,
+            )
+        )
+        user: dict[str, Any] = {
+            ("tier" if account.tier else "role"): account.group,
+            "email": account.email,
+            "password": password,
+            "corporate_number": account.corporate_number,
+            "sub": sub,
+        }
+        if account.has_totp:
+            totp_secret = pyotp.random_base32()
+            ciphertext = seal_factor_secret(secrets_key_id, sub, "totp", totp_secret)
+            store.put_totp_factor(TotpFactorItem(sub=sub, secret_ciphertext=ciphertext))
+            user["totp_secret"] = totp_secret
+        users.append(user)
+
+    redirect_uri = f"{base_url.rstrip('/')}/demo-rp/callback"
+    client_secret = new_client_secret()
+    store.put_relying_party(
+        RelyingPartyItem(
+            client_id=DEMO_CLIENT_ID,
+            client_name="デモ補助金システム (demo relying party)",
+            redirect_uris=(redirect_uri,),
+            allowed_scopes=SCOPES,
+            token_endpoint_auth_method="client_secret_basic",
+            client_secret_hash=hash_client_secret(client_secret),
+        )
+    )
+    return {
+        "relying_party": {
+            "client_id": DEMO_CLIENT_ID,
+            "client_secret": client_secret,
+            "redirect_uri": redirect_uri,
+        },
+        "users": users,
+    }

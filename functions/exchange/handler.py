@@ -1,0 +1,30 @@
+"""Lambda entry point of the data exchange: decorators around the resolver, nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.exchange.routers import metadata
+from functions.exchange.settings import SERVICE, get_settings
+from platform_common.api import build_resolver
+from platform_common.observability import observability_for
+
+get_settings()  # fail the cold start on a missing or malformed variable
+obs = observability_for(SERVICE)
+
+app = build_resolver(
+    SERVICE,
+    title="Data exchange API",
+    description="X-Road style REST gateway between members (protocol r1): metadata services.",
+    routers=[metadata.router],
+)
+
+
+@obs.logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@obs.tracer.capture_lambda_handler
+@obs.metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
