@@ -11,8 +11,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from platform_common import aws
-
 from devstack.naming import ACCOUNT_ID, REGION, physical_name
 from infra.resource_specs import (
     BucketSpec,
@@ -23,6 +21,7 @@ from infra.resource_specs import (
     TableSpec,
     UserPoolSpec,
 )
+from platform_common import aws
 
 STATES_ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/devstack-states"
 
@@ -166,8 +165,7 @@ def _create_user_pool(stack: ProvisionedStack, pool: UserPoolSpec) -> None:
         AutoVerifiedAttributes=["email"],
         MfaConfiguration="OFF",  # second factors are verified by the auth function itself
         Schema=[
-            {"Name": attribute, "AttributeDataType": "String", "Mutable": True}
-            for attribute in pool.custom_attributes
+            {"Name": attribute, "AttributeDataType": "String", "Mutable": True} for attribute in pool.custom_attributes
         ],
     )["UserPool"]
     for group in pool.groups:

@@ -7,12 +7,11 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from platform_common import aws
-
 from devstack.demo_corporations import DEMO_CORPORATIONS
 from devstack.provision import ProvisionedStack
 from functions.hojin_search.logic import hash_api_token
 from functions.hojin_search.models import HojinInfo
+from platform_common import aws
 
 SYNTHETIC_CORPORATIONS = 1000
 
