@@ -67,7 +67,7 @@ e2e: install system-deps ## HTTP and browser tests against a devstack started by
 synth: install system-deps ## synthesize every stack (MINISTRIES=meti,mhlw) with cdk-nag, then cfn-lint the templates
 	rm -rf cdk.out
 	$(BIN)/python -m infra.app -c ministries=$(MINISTRIES) --output cdk.out
-	$(BIN)/cfn-lint --ignore-checks W3005 -- cdk.out/*.template.json
+	$(BIN)/python -m infra.lint_templates cdk.out
 
 openapi: install ## regenerate the committed OpenAPI documents in docs/openapi/
 	$(BIN)/python -m devstack.openapi --write

@@ -169,8 +169,12 @@ IDENTITY = StackSpec(
                 "SECRETS_KEY_ID": ResourceRef("key", "secrets", "arn"),
                 "USER_POOL_ID": ResourceRef("user_pool", "users", "id"),
             },
-            reads=(ResourceRef("key", "oidc-signing", "arn"),),
-            writes=(_table("accounts"),),
+            writes=(
+                _table("accounts"),
+                ResourceRef("key", "oidc-signing", "arn"),  # sign tokens, publish the public keys
+                ResourceRef("key", "secrets", "arn"),  # encrypt and decrypt second-factor secrets
+                ResourceRef("user_pool", "users", "id"),  # passwords, verification, account status
+            ),
         ),
     ),
 )
@@ -237,7 +241,10 @@ def ministry(name: str) -> StackSpec:
                     "REVIEW_STATE_MACHINE_ARN": ResourceRef("state_machine", "application-review", "arn"),
                 },
                 reads=(_table("subsidies"),),
-                writes=(_table("applications"),),
+                writes=(
+                    _table("applications"),
+                    ResourceRef("state_machine", "application-review", "arn"),  # start reviews, answer tokens
+                ),
             ),
         ),
     )

@@ -1,0 +1,94 @@
+"""Stage and ministry settings of the CDK app: read once from the context, validated, typed."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_REGION = "ap-northeast-1"
+PROJECT = "CorpPlatform"
+
+_MINISTRY_NAME = re.compile(r"^[a-z]{2,12}$")
+_STAGE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")  # the same rule as platform_common.settings
+_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+_REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
+
+
+class ConfigError(ValueError):
+    """A context value is missing or malformed; the message names the context key and the rule."""
+
+
+@dataclass(frozen=True)
+class ApiThrottle:
+    rate_limit: float = 100.0  # steady requests per second per API stage
+    burst_limit: int = 200
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    stage: str
+    ministries: tuple[str, ...]
+    region: str
+    account: str | None = None
+    issuer_url: str | None = None
+    api_throttle: ApiThrottle = ApiThrottle()
+
+    @classmethod
+    def from_context(cls, context: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> PlatformConfig:
+        """The config from CDK context (``-c key=value``); account and region may also come from the env."""
+        env = os.environ if environ is None else environ
+        stage = str(context.get("stage") or "dev")
+        if not _STAGE_NAME.match(stage):
+            raise ConfigError(
+                f"context 'stage': {stage!r} is not a valid stage name: "
+                "start with a lowercase letter, then up to 15 lowercase letters, digits or '-'"
+            )
+        account = _optional_str(context.get("account")) or _optional_str(env.get("CDK_DEFAULT_ACCOUNT"))
+        if account is not None and not _ACCOUNT_ID.match(account):
+            raise ConfigError(f"context 'account': {account!r} is not a 12-digit AWS account id")
+        region = _optional_str(context.get("region")) or _optional_str(env.get("CDK_DEFAULT_REGION")) or DEFAULT_REGION
+        if not _REGION_NAME.match(region):
+            raise ConfigError(f"context 'region': {region!r} is not an AWS region name such as ap-northeast-1")
+        issuer_url = _optional_str(context.get("issuer_url"))
+        if issuer_url is not None and not issuer_url.startswith("https://"):
+            raise ConfigError(f"context 'issuer_url': {issuer_url!r} must be an https:// URL")
+        return cls(
+            stage=stage,
+            ministries=parse_ministries(context.get("ministries")),
+            region=region,
+            account=account,
+            issuer_url=issuer_url.rstrip("/") if issuer_url else None,
+        )
+
+
+def parse_ministries(value: object) -> tuple[str, ...]:
+    """``"meti,mhlw"`` (from ``-c ministries=meti,mhlw``) or a list of names, each checked and unique."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        names = [part.strip() for part in value.split(",")]
+    elif isinstance(value, list | tuple):
+        names = [str(part).strip() for part in value]
+    else:
+        raise ConfigError(f"context 'ministries': expected a comma-separated string such as 'meti,mhlw', got {value!r}")
+    seen: set[str] = set()
+    for name in names:
+        if not _MINISTRY_NAME.match(name):
+            raise ConfigError(
+                f"context 'ministries': {name!r} is not a valid ministry name: "
+                "use 2 to 12 lowercase letters a-z, as in -c ministries=meti,mhlw"
+            )
+        if name in seen:
+            raise ConfigError(f"context 'ministries': {name!r} is named more than once")
+        seen.add(name)
+    return tuple(names)
+
+
+def _optional_str(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None

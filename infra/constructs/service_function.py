@@ -1,0 +1,89 @@
+"""One service's Lambda function from FunctionSpec: staged code, both layers, its own least-privilege role."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.constructs.layers import ARCHITECTURE, RUNTIME
+from infra.constructs.registry import ResourceRegistry
+from infra.nag import acknowledge
+from infra.packaging import stage_function_code
+from infra.resource_specs import FunctionSpec
+
+METRICS_NAMESPACE = "CorporatePlatform"
+
+
+class ServiceFunctionConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        spec: FunctionSpec,
+        registry: ResourceRegistry,
+        layers: list[lambda_.ILayerVersion],
+        stage: str,
+        log_retention: logs.RetentionDays,
+        extra_environment: dict[str, str] | None = None,
+    ):
+        super().__init__(scope, construct_id)
+        self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.RETAIN)
+        # An own role instead of AWSLambdaBasicExecutionRole: logs go to this log group only.
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{spec.service} function of scope {registry.scope}",
+        )
+        self.log_group.grant_write(self.role)
+        environment = {name: registry.resolve(ref) for name, ref in spec.environment.items()}
+        environment.update(
+            {
+                "STAGE": stage,
+                "POWERTOOLS_SERVICE_NAME": spec.service,
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                **(extra_environment or {}),
+            }
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=spec.description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=spec.handler,
+            code=lambda_.Code.from_asset(str(stage_function_code(spec.service))),
+            layers=layers,
+            environment=environment,
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_seconds),
+            tracing=lambda_.Tracing.ACTIVE,
+            role=self.role,
+            log_group=self.log_group,
+        )
+        for ref in spec.reads:
+            registry.grant(ref, self.function, write=False)
+        for ref in spec.writes:
+            registry.grant(ref, self.function, write=True)
+        acknowledge(
+            self.function,
+            "AwsSolutions-L1",
+            "Python 3.12 on purpose: the dependency layer is built for cp312 and the code is tested on it; "
+            "moving to a newer runtime is a planned, tested upgrade, not a side effect of a CDK release.",
+        )
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) has no resource-level permissions.",
+        )
+        for table_id in sorted({r.id for r in (*spec.reads, *spec.writes) if r.kind == "table"}):
+            if registry.table_specs[table_id].indexes:
+                acknowledge(
+                    self.role,
+                    f"AwsSolutions-IAM5[Resource::<{registry.logical_id(table_id)}.Arn>/index/*]",
+                    f"Queries use the indexes of table {table_id}; the grant covers only that table's indexes.",
+                )

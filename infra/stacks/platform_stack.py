@@ -1,0 +1,120 @@
+"""The wiring every platform stack shares: a StackSpec in, constructs, tags and outputs out."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Environment, Stack, Tags
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.config import PROJECT, PlatformConfig
+from infra.constructs.keys import KeysConstruct
+from infra.constructs.layers import LayersConstruct
+from infra.constructs.registry import ResourceRegistry
+from infra.constructs.service_api import ServiceApiConstruct
+from infra.constructs.service_function import ServiceFunctionConstruct
+from infra.constructs.state_machines import StateMachineConstruct
+from infra.constructs.storage import BucketsConstruct, TablesConstruct
+from infra.constructs.topics import TopicsConstruct
+from infra.constructs.user_pool import UserPoolConstruct
+from infra.resource_specs import StackSpec
+
+CENTRAL = "central"
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("-", "_").split("_"))
+
+
+class PlatformStack(Stack):
+    """Builds every resource of ``spec``; subclasses only add what one stack alone holds."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        spec: StackSpec,
+        config: PlatformConfig,
+        ministry: str = CENTRAL,
+        description: str,
+    ):
+        tags = {"Project": PROJECT, "Stage": config.stage, "Ministry": ministry}
+        super().__init__(
+            scope,
+            construct_id,
+            stack_name=construct_id,
+            description=description,
+            env=Environment(account=config.account, region=config.region),
+            tags=tags,  # stack tags: CloudFormation propagates them at deploy time
+        )
+        self.spec = spec
+        self.config = config
+        for key, value in tags.items():  # and on each taggable resource of the template itself
+            Tags.of(self).add(key, value)
+
+        production = config.stage == "prod"
+        retention = logs.RetentionDays.ONE_YEAR if production else logs.RetentionDays.THREE_MONTHS
+        registry = ResourceRegistry(scope=spec.scope)
+
+        keys = KeysConstruct(self, "Keys", scope_name=spec.scope, specs=spec.keys)
+        registry.keys.update(keys.keys)
+        registry.key_usages.update(keys.usages)
+        tables = TablesConstruct(self, "Tables", specs=spec.tables, deletion_protection=production)
+        registry.tables.update(tables.tables)
+        registry.table_specs.update({t.id: t for t in spec.tables})
+        buckets = BucketsConstruct(self, "Buckets", specs=spec.buckets, data_key=keys.data_key)
+        registry.buckets.update(buckets.buckets)
+        topics = TopicsConstruct(self, "Topics", specs=spec.topics, data_key=keys.data_key)
+        registry.topics.update(topics.topics)
+        for pool_spec in spec.user_pools:
+            pool = UserPoolConstruct(self, f"UserPool-{pool_spec.id}", spec=pool_spec, deletion_protection=production)
+            registry.user_pools[pool_spec.id] = pool.user_pool
+        for machine_spec in spec.state_machines:
+            machine = StateMachineConstruct(
+                self,
+                f"StateMachine-{machine_spec.id}",
+                spec=machine_spec,
+                registry=registry,
+                log_retention=retention,
+            )
+            registry.state_machines[machine_spec.id] = machine.state_machine
+
+        self.apis: dict[str, ServiceApiConstruct] = {}
+        self.functions: dict[str, ServiceFunctionConstruct] = {}
+        if not spec.functions:
+            return
+        layers = LayersConstruct(self, "Layers")
+        for function_spec in spec.functions:
+            service = function_spec.service
+            function = ServiceFunctionConstruct(
+                self,
+                f"Function-{service}",
+                spec=function_spec,
+                registry=registry,
+                layers=layers.all,
+                stage=config.stage,
+                log_retention=retention,
+                extra_environment=self.extra_environment(service),
+            )
+            api = ServiceApiConstruct(
+                self,
+                f"Api-{service}",
+                service=service,
+                function=function.function,
+                api_name=f"{PROJECT}-{config.stage}-{spec.scope}-{service}",
+                stage=config.stage,
+                throttle=config.api_throttle,
+                log_retention=retention,
+            )
+            self.functions[service] = function
+            self.apis[service] = api
+            CfnOutput(
+                self,
+                f"{_pascal(service)}ApiUrl",
+                value=api.url,
+                description=f"Base URL of the {service} API ({spec.scope})",
+            )
+
+    def extra_environment(self, service: str) -> dict[str, str]:
+        """Settings a function takes from the app config rather than from a resource (none by default)."""
+        return {}

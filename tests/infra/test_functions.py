@@ -1,0 +1,146 @@
+"""Lambda functions and their REST APIs: runtime, handler, layers, environment and every route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from functions.route_table import SERVICES, routes_of
+from infra.app import stack_name
+from infra.constructs.service_api import path_parameters
+from infra.resource_specs import EXCHANGE, IDENTITY, OPEN_DATA, FunctionSpec, ministry
+from tests.infra.conftest import Synthesized
+
+STACK_OF_SERVICE: dict[str, tuple[str, FunctionSpec]] = {
+    "auth": (stack_name("Identity"), IDENTITY.functions[0]),
+    "hojin_search": (stack_name("OpenData"), OPEN_DATA.functions[0]),
+    "exchange": (stack_name("Exchange"), EXCHANGE.functions[0]),
+    "submit": (stack_name("Ministry", "mhlw"), ministry("mhlw").functions[0]),
+}
+
+
+def test_every_service_has_a_stack() -> None:
+    assert sorted(STACK_OF_SERVICE) == sorted(SERVICES)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_function_runs_python_312_on_arm64_with_both_layers(synthesized: Synthesized, service: str) -> None:
+    name, spec = STACK_OF_SERVICE[service]
+    template = synthesized.template(name)
+
+    template.resource_count_is("AWS::Lambda::Function", 1)
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Runtime": "python3.12",
+            "Architectures": ["arm64"],
+            "Handler": f"functions.{service}.handler.lambda_handler",
+            "TracingConfig": {"Mode": "Active"},
+            "Environment": {
+                "Variables": Match.object_like(
+                    {
+                        **{key: Match.any_value() for key in spec.environment},
+                        "STAGE": "dev",
+                        "POWERTOOLS_SERVICE_NAME": service,
+                        "POWERTOOLS_METRICS_NAMESPACE": Match.any_value(),
+                    }
+                )
+            },
+        },
+    )
+    (function,) = template.find_resources("AWS::Lambda::Function").values()
+    layers = template.find_resources("AWS::Lambda::LayerVersion")
+    assert sorted(ref["Ref"] for ref in function["Properties"]["Layers"]) == sorted(layers)
+    assert len(layers) == 2
+    template.has_resource_properties(
+        "AWS::Lambda::LayerVersion",
+        {"CompatibleArchitectures": ["arm64"], "CompatibleRuntimes": ["python3.12"]},
+    )
+
+
+def test_environment_names_resolve_to_resources_not_literals(meti: Template) -> None:
+    (function,) = meti.find_resources("AWS::Lambda::Function").values()
+    env = function["Properties"]["Environment"]["Variables"]
+    (table_id,) = meti.find_resources(
+        "AWS::DynamoDB::Table",
+        {"Properties": {"KeySchema": Match.array_with([{"AttributeName": "pk", "KeyType": "HASH"}])}},
+    )
+    (machine_id,) = meti.find_resources("AWS::StepFunctions::StateMachine")
+
+    assert env["APPLICATIONS_TABLE_NAME"] == {"Ref": table_id}
+    assert env["REVIEW_STATE_MACHINE_ARN"] == {"Ref": machine_id}
+
+
+def test_hojin_search_may_only_read_its_tables(open_data: Template) -> None:
+    statements: list[dict[str, Any]] = [
+        s
+        for policy in open_data.find_resources("AWS::IAM::Policy").values()
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    actions = {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert "dynamodb:GetItem" in actions
+    assert not actions & {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:*"}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_route_of_the_route_table_is_a_method_of_its_service_api(synthesized: Synthesized, service: str) -> None:
+    name, _ = STACK_OF_SERVICE[service]
+    raw = synthesized.raw(name)
+    resources = raw["Resources"]
+
+    def full_path(logical_id: str) -> str:
+        resource = resources[logical_id]["Properties"]
+        parent = resource["ParentId"]
+        prefix = "" if "Fn::GetAtt" in parent else full_path(parent["Ref"])
+        return f"{prefix}/{resource['PathPart']}"
+
+    methods = set()
+    for method in (r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGateway::Method"):
+        resource_id = method["ResourceId"]
+        path = "/" if "Fn::GetAtt" in resource_id else full_path(resource_id["Ref"])
+        methods.add((method["HttpMethod"], path))
+        assert method["Integration"]["Type"] == "AWS_PROXY"
+        assert method["RequestValidatorId"]
+
+    assert methods == {(route.method, route.path) for route in routes_of(service)}
+    assert len([r for r in resources.values() if r["Type"] == "AWS::ApiGateway::RestApi"]) == 1
+
+
+def test_templated_route_requires_its_path_parameter(open_data: Template) -> None:
+    (route,) = (r for r in routes_of("hojin_search") if "{" in r.path)
+    open_data.has_resource_properties("AWS::ApiGateway::Method", {"RequestParameters": path_parameters(route)})
+    assert path_parameters(route) == {"method.request.path.corporate_number": True}
+
+
+def test_api_stage_traces_throttles_and_writes_json_access_logs(meti: Template) -> None:
+    meti.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        {
+            "StageName": "dev",
+            "TracingEnabled": True,
+            "AccessLogSetting": Match.object_like({"Format": Match.string_like_regexp(r'^\{"requestId"')}),
+            "MethodSettings": Match.array_with(
+                [
+                    Match.object_like(
+                        {"ThrottlingRateLimit": Match.any_value(), "ThrottlingBurstLimit": Match.any_value()}
+                    )
+                ]
+            ),
+        },
+    )
+    meti.has_resource_properties("AWS::ApiGateway::RestApi", {"Name": "CorpPlatform-dev-meti-submit"})
+
+
+def test_only_identity_sets_the_api_gateway_account_role(synthesized: Synthesized) -> None:
+    for stack in synthesized.assembly.stacks:
+        count = sum(r["Type"] == "AWS::ApiGateway::Account" for r in stack.template["Resources"].values())
+        assert count == (1 if stack.stack_name == stack_name("Identity") else 0), stack.stack_name
+
+
+def test_api_urls_are_outputs(synthesized: Synthesized) -> None:
+    for service, (name, _) in STACK_OF_SERVICE.items():
+        outputs = synthesized.raw(name)["Outputs"]
+        key = "".join(part.capitalize() for part in service.split("_")) + "ApiUrl"
+        assert key in outputs, (name, sorted(outputs))
