@@ -7,8 +7,10 @@ any other GET is looked up in ``portal/``; everything else is a 404 problem+json
 from __future__ import annotations
 
 import json
+import logging
 import mimetypes
 import threading
+import time
 from collections.abc import Iterable
 from http import HTTPStatus
 from pathlib import Path
@@ -21,6 +23,7 @@ from devstack.events import build_proxy_event, invoke, response_body, response_h
 from functions.route_table import SERVICES, match_route
 from platform_common.errors import PROBLEM_CONTENT_TYPE, problem_body
 
+ACCESS_LOG = logging.getLogger("devstack.gateway")
 PORTAL_DIR = Path(__file__).resolve().parent.parent / "portal"
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 
@@ -34,7 +37,11 @@ class Gateway:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
+        started = time.perf_counter()
         response = self.dispatch(request)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        # The path only: query strings may carry codes or tokens.
+        ACCESS_LOG.info("%s %s %d %.1fms", request.method, request.path, response.status_code, elapsed_ms)
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import socket
@@ -41,6 +42,14 @@ def _free_port(host: str) -> int:
         return port
 
 
+def _configure_logging() -> None:
+    """One access line per gateway request; moto's and werkzeug's per-request lines are noise here."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    for noisy in ("botocore", "boto3", "urllib3", "moto"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def _raise_keyboard_interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -57,6 +66,7 @@ class Devstack:
     def start(self) -> dict[str, Any]:
         from werkzeug.serving import make_server
 
+        _configure_logging()
         from devstack.gateway import Gateway
 
         # Bind the gateway first: a busy port should fail before any work is done.

@@ -11,6 +11,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel
 
 from platform_common.errors import DomainError, FieldError, problem_response
@@ -30,9 +31,14 @@ def field_errors_from_validation(exc: RequestValidationError) -> list[FieldError
     return found
 
 
+def _json_serializer(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), cls=Encoder)
+
+
 def build_resolver(service: str, title: str, description: str, routers: Iterable[Router]) -> APIGatewayRestResolver:
     """Return the service's resolver with its routers, the error table, health and OpenAPI routes."""
-    app = APIGatewayRestResolver(enable_validation=True)
+    # Japanese stays readable on the wire (UTF-8 JSON, no \u escapes).
+    app = APIGatewayRestResolver(enable_validation=True, serializer=_json_serializer)
     logger = observability_for(service).logger
 
     @app.exception_handler(DomainError)
