@@ -29,8 +29,8 @@ install: $(STAMP) ## create .venv and install the pinned dependencies (when miss
 
 .PHONY: system-deps
 system-deps: ## Debian packages the gates need: Node for CDK, Chromium for the browser tests
-	@command -v node >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs; }
-	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@command -v node >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs; }
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 dev: install ## run the whole platform on this machine with demo data (PORT=8000)
 	$(BIN)/python -m devstack --port $(PORT)

@@ -29,11 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         print_welcome(demo)
     try:
-        devstack.serve_forever()
+        devstack.serve_forever()  # returns on Ctrl-C (werkzeug swallows the KeyboardInterrupt)
     except KeyboardInterrupt:
-        print("\ndevstack: stopping", flush=True)
+        pass
     finally:
+        print("\ndevstack: stopping", flush=True)
         devstack.stop()
+    print("devstack: stopped", flush=True)
     return 0
 
 

@@ -60,7 +60,9 @@ def devstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
             except subprocess.TimeoutExpired:
                 process.kill()
                 raise
-    assert code == 0, f"the devstack did not stop cleanly on Ctrl-C:\n{log_path.read_text()}"
+    log_text = log_path.read_text()
+    assert code == 0, f"the devstack did not stop cleanly on Ctrl-C:\n{log_text}"
+    assert "devstack: stopped" in log_text
 
 
 def _wait_until_ready(process: subprocess.Popen[bytes], demo_file: Path, log_path: Path) -> dict[str, Any]:
