@@ -32,8 +32,13 @@ class ProvisionedStack:
 
     spec: StackSpec
     values: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    peers: dict[str, ProvisionedStack] = field(default_factory=dict)  # stacks provisioned before this one
 
     def resolve(self, ref: ResourceRef) -> str:
+        if ref.scope is not None and ref.scope != self.spec.scope:
+            if ref.scope not in self.peers:
+                raise KeyError(f"{self.spec.scope}: stack {ref.scope!r} must be provisioned first")
+            return self.peers[ref.scope].resolve(ResourceRef(ref.kind, ref.id, ref.attribute))
         try:
             return self.values[(ref.kind, ref.id, ref.attribute)]
         except KeyError:
@@ -49,8 +54,8 @@ class ProvisionedStack:
         return env
 
 
-def provision_stack(spec: StackSpec) -> ProvisionedStack:
-    stack = ProvisionedStack(spec)
+def provision_stack(spec: StackSpec, peers: dict[str, ProvisionedStack] | None = None) -> ProvisionedStack:
+    stack = ProvisionedStack(spec, peers=dict(peers or {}))
     for table in spec.tables:
         _create_table(stack, table)
     for bucket in spec.buckets:
@@ -158,7 +163,7 @@ def _create_user_pool(stack: ProvisionedStack, pool: UserPoolSpec) -> None:
                 "RequireUppercase": True,
                 "RequireLowercase": True,
                 "RequireNumbers": True,
-                "RequireSymbols": False,
+                "RequireSymbols": pool.password_require_symbols,
             }
         },
         UsernameAttributes=["email"],
@@ -170,6 +175,14 @@ def _create_user_pool(stack: ProvisionedStack, pool: UserPoolSpec) -> None:
     )["UserPool"]
     for group in pool.groups:
         cognito.create_group(UserPoolId=created["Id"], GroupName=group)
+    for client in pool.clients:
+        client_id = cognito.create_user_pool_client(
+            UserPoolId=created["Id"],
+            ClientName=client,
+            GenerateSecret=False,
+            ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]["ClientId"]
+        stack.values[("user_pool_client", client, "id")] = client_id
     stack.values.update(
         {
             ("user_pool", pool.id, "name"): name,
@@ -191,8 +204,11 @@ def _create_state_machine(stack: ProvisionedStack, machine: StateMachineSpec) ->
 
 
 def provision_platform(stacks: tuple[StackSpec, ...]) -> dict[str, ProvisionedStack]:
-    """Provision several stacks; return them by scope."""
-    return {spec.scope: provision_stack(spec) for spec in stacks}
+    """Provision several stacks in order (a stack may refer to those before it); return them by scope."""
+    provisioned: dict[str, ProvisionedStack] = {}
+    for spec in stacks:
+        provisioned[spec.scope] = provision_stack(spec, peers=provisioned)
+    return provisioned
 
 
 def platform_environment(provisioned: dict[str, ProvisionedStack]) -> dict[str, str]:

@@ -29,7 +29,8 @@ from platform_common import aws
 
 DEMO_CLIENT_ID: Final = "demo-rp"
 PASSWORD_LENGTH: Final = 20
-_PASSWORD_ALPHABET: Final = string.ascii_letters + string.digits
+_PASSWORD_SYMBOLS: Final = "-_.!@#%+="
+_PASSWORD_ALPHABET: Final = string.ascii_letters + string.digits + _PASSWORD_SYMBOLS
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,14 @@ DEMO_ACCOUNTS: Final[tuple[DemoAccount, ...]] = (
 
 
 def new_password(length: int = PASSWORD_LENGTH) -> str:
-    """A random password meeting the pool's policy (12+ characters, upper case, lower case, digit)."""
+    """A random password meeting the pool's policy (12+ characters, upper and lower case, digit, symbol)."""
     while True:
         password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
         if (
             any(c.isupper() for c in password)
             and any(c.islower() for c in password)
             and any(c.isdigit() for c in password)
+            and any(c in _PASSWORD_SYMBOLS for c in password)
         ):
             return password
 

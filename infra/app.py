@@ -50,14 +50,20 @@ def build_app(context: Mapping[str, Any] | None = None, *, outdir: str | None = 
     keys = ("stage", "ministries", "account", "region", "issuer_url")
     config = PlatformConfig.from_context({key: app.node.try_get_context(key) for key in keys})
 
-    identity = IdentityStack(app, stack_name("Identity"), config=config)
+    # OpenData goes first: it sets the API Gateway account's CloudWatch role and Identity reads its records.
+    open_data = OpenDataStack(app, stack_name("OpenData"), config=config)
+    identity = IdentityStack(app, stack_name("Identity"), config=config, peers={"opendata": open_data.registry})
+    peers = {"opendata": open_data.registry, "identity": identity.registry}
     dependants = [
-        OpenDataStack(app, stack_name("OpenData"), config=config),
-        ExchangeStack(app, stack_name("Exchange"), config=config),
-        *(MinistryStack(app, stack_name("Ministry", name), config=config, name=name) for name in config.ministries),
+        identity,
+        ExchangeStack(app, stack_name("Exchange"), config=config, peers=peers),
+        *(
+            MinistryStack(app, stack_name("Ministry", name), config=config, name=name, peers=peers)
+            for name in config.ministries
+        ),
     ]
     for stack in dependants:
-        stack.add_stack_dependency(identity, "the API Gateway account's CloudWatch role is set by the Identity stack")
+        stack.add_stack_dependency(open_data, "the API Gateway account's CloudWatch role is set by the OpenData stack")
     add_nag_checks(app)
     return app
 

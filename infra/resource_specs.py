@@ -72,15 +72,19 @@ class UserPoolSpec:
     groups: tuple[str, ...]
     custom_attributes: tuple[str, ...]
     password_min_length: int = 12
+    password_require_symbols: bool = True
+    clients: tuple[str, ...] = ("auth-function",)  # app clients for server-side sign-in (no secret)
 
 
 @dataclass(frozen=True)
 class ResourceRef:
-    """A reference to another resource of the same stack, resolved by CDK or by the devstack."""
+    """A reference to a resource, resolved by CDK or by the devstack. ``scope`` names another central
+    stack when the resource lives there (a cross-stack reference: that stack is deployed first)."""
 
     kind: ResourceKind
     id: str
     attribute: ResourceAttribute = "name"
+    scope: str | None = None
 
 
 @dataclass(frozen=True)
@@ -168,12 +172,20 @@ IDENTITY = StackSpec(
                 "OIDC_SIGNING_KEY_ID": ResourceRef("key", "oidc-signing", "arn"),
                 "SECRETS_KEY_ID": ResourceRef("key", "secrets", "arn"),
                 "USER_POOL_ID": ResourceRef("user_pool", "users", "id"),
+                "USER_POOL_CLIENT_ID": ResourceRef("user_pool_client", "auth-function", "id"),
+                "AUDIT_BUCKET_NAME": ResourceRef("bucket", "audit-archive"),
+                "SEAL_CERTIFICATES_BUCKET_NAME": ResourceRef("bucket", "seal-certificates"),
+                # Prime applications are checked against the corporation's basic information.
+                "HOJIN_TABLE_NAME": ResourceRef("table", "hojin", scope="opendata"),
             },
+            reads=(ResourceRef("table", "hojin", scope="opendata"),),
             writes=(
                 _table("accounts"),
                 ResourceRef("key", "oidc-signing", "arn"),  # sign tokens, publish the public keys
                 ResourceRef("key", "secrets", "arn"),  # encrypt and decrypt second-factor secrets
                 ResourceRef("user_pool", "users", "id"),  # passwords, verification, account status
+                ResourceRef("bucket", "audit-archive"),  # append-only: the bucket is under Object Lock
+                ResourceRef("bucket", "seal-certificates"),
             ),
         ),
     ),
@@ -250,4 +262,5 @@ def ministry(name: str) -> StackSpec:
     )
 
 
-CENTRAL_STACKS: tuple[StackSpec, ...] = (IDENTITY, OPEN_DATA, EXCHANGE)
+# In deployment order: OpenData first (it holds the API Gateway account role; Identity reads its records).
+CENTRAL_STACKS: tuple[StackSpec, ...] = (OPEN_DATA, IDENTITY, EXCHANGE)

@@ -13,6 +13,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
 
 from infra.resource_specs import ResourceRef, TableSpec
 
@@ -49,6 +50,8 @@ class ResourceRegistry:
     key_usages: dict[str, str] = field(default_factory=dict)
     topics: dict[str, sns.Topic] = field(default_factory=dict)
     user_pools: dict[str, cognito.UserPool] = field(default_factory=dict)
+    user_pool_clients: dict[str, cognito.UserPoolClient] = field(default_factory=dict)
+    peers: dict[str, ResourceRegistry] = field(default_factory=dict)  # stacks deployed before this one
     state_machines: dict[str, sfn.StateMachine] = field(default_factory=dict)
 
     def _get(self, found: dict[str, _T], ref: ResourceRef) -> _T:
@@ -61,14 +64,31 @@ class ResourceRegistry:
 
     def logical_id(self, table_id: str) -> str:
         """The CloudFormation logical id of a table (as cdk-nag names it in findings)."""
-        table = self.tables[table_id]
-        cfn = table.node.default_child
+        return self._logical_id(self.tables[table_id], f"table {table_id!r}")
+
+    def bucket_logical_id(self, bucket_id: str) -> str:
+        return self._logical_id(self.buckets[bucket_id], f"bucket {bucket_id!r}")
+
+    @staticmethod
+    def _logical_id(construct: Construct, what: str) -> str:
+        cfn = construct.node.default_child
         if not isinstance(cfn, CfnElement):
-            raise TypeError(f"table {table_id!r} has no CloudFormation resource")
-        return str(Stack.of(table).resolve(cfn.logical_id))
+            raise TypeError(f"{what} has no CloudFormation resource")
+        return str(Stack.of(construct).resolve(cfn.logical_id))
+
+    def _owner(self, ref: ResourceRef) -> tuple[ResourceRegistry, ResourceRef]:
+        """The registry holding ``ref`` (this one, or a peer for a cross-stack reference)."""
+        if ref.scope is None or ref.scope == self.scope:
+            return self, ref
+        if ref.scope not in self.peers:
+            raise UnresolvedReference(f"stack scope {self.scope!r} cannot see stack {ref.scope!r}: deploy it first")
+        return self.peers[ref.scope], ResourceRef(ref.kind, ref.id, ref.attribute)
 
     def resolve(self, ref: ResourceRef) -> str:
         """The attribute a function or a definition substitution sees (a CloudFormation token)."""
+        owner, ref = self._owner(ref)
+        if owner is not self:
+            return owner.resolve(ref)
         values: dict[str, str]
         if ref.kind == "table":
             table = self._get(self.tables, ref)
@@ -88,6 +108,8 @@ class ResourceRegistry:
         elif ref.kind == "state_machine":
             machine = self._get(self.state_machines, ref)
             values = {"arn": machine.state_machine_arn, "name": machine.state_machine_name}
+        elif ref.kind == "user_pool_client":
+            values = {"id": self._get(self.user_pool_clients, ref).user_pool_client_id}
         else:
             raise UnresolvedReference(f"resource kind {ref.kind!r} is not built by the CDK app")
         if ref.attribute not in values:
@@ -96,12 +118,21 @@ class ResourceRegistry:
 
     def grant(self, ref: ResourceRef, grantee: iam.IGrantable, *, write: bool) -> None:
         """Least privilege for ``FunctionSpec.reads`` (``write=False``) and ``FunctionSpec.writes``."""
+        owner, ref = self._owner(ref)
+        if owner is not self:
+            owner.grant(ref, grantee, write=write)
+            return
         if ref.kind == "table":
             table = self._get(self.tables, ref)
             (table.grant_read_write_data if write else table.grant_read_data)(grantee)
         elif ref.kind == "bucket":
+            # Objects only, and only get and put: no listing, no deletes, no bucket settings.
             bucket = self._get(self.buckets, ref)
-            (bucket.grant_read_write if write else bucket.grant_read)(grantee)
+            actions = ["s3:GetObject", "s3:PutObject"] if write else ["s3:GetObject"]
+            iam.Grant.add_to_principal(grantee=grantee, actions=actions, resource_arns=[bucket.arn_for_objects("*")])
+            if bucket.encryption_key is not None:
+                key_actions = ["kms:Decrypt", "kms:GenerateDataKey"] if write else ["kms:Decrypt"]
+                bucket.encryption_key.grant(grantee, *key_actions)
         elif ref.kind == "key":
             key = self._get(self.keys, ref)
             if self.key_usages[ref.id] == "SIGN_VERIFY":

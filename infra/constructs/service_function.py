@@ -80,7 +80,21 @@ class ServiceFunctionConstruct(Construct):
             "AwsSolutions-IAM5[Resource::*]",
             "X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) has no resource-level permissions.",
         )
-        for table_id in sorted({r.id for r in (*spec.reads, *spec.writes) if r.kind == "table"}):
+        own_buckets = {
+            r.id for r in (*spec.reads, *spec.writes) if r.kind == "bucket" and r.scope in (None, registry.scope)
+        }
+        for bucket_id in sorted(own_buckets):
+            acknowledge(
+                self.role,
+                f"AwsSolutions-IAM5[Resource::<{registry.bucket_logical_id(bucket_id)}.Arn>/*]",
+                f"Objects of bucket {bucket_id} are named per account and per upload; the grant is GetObject "
+                "(and PutObject where the function writes) on that one bucket's objects.",
+            )
+        # Only this stack's tables: a cross-stack table appears in the policy as an imported value.
+        own_tables = {
+            r.id for r in (*spec.reads, *spec.writes) if r.kind == "table" and r.scope in (None, registry.scope)
+        }
+        for table_id in sorted(own_tables):
             if registry.table_specs[table_id].indexes:
                 acknowledge(
                     self.role,

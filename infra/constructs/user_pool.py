@@ -33,7 +33,7 @@ class UserPoolConstruct(Construct):
                 require_lowercase=True,
                 require_uppercase=True,
                 require_digits=True,
-                require_symbols=True,
+                require_symbols=spec.password_require_symbols,
                 temp_password_validity=Duration.days(3),
             ),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
@@ -45,6 +45,18 @@ class UserPoolConstruct(Construct):
         )
         for group in spec.groups:
             self.user_pool.add_group(group, group_name=group, description=f"gBizID {group} accounts")
+        # Server-side sign-in by the auth function: no client secret (it never leaves AWS), no SRP, no OAuth.
+        self.clients = {
+            name: self.user_pool.add_client(
+                name,
+                user_pool_client_name=name,
+                generate_secret=False,
+                auth_flows=cognito.AuthFlow(admin_user_password=True),
+                o_auth=cognito.OAuthSettings(flows=cognito.OAuthFlows(authorization_code_grant=False)),
+                prevent_user_existence_errors=True,
+            )
+            for name in spec.clients
+        }
         acknowledge(
             self.user_pool,
             "AwsSolutions-COG2",

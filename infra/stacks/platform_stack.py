@@ -37,6 +37,7 @@ class PlatformStack(Stack):
         config: PlatformConfig,
         ministry: str = CENTRAL,
         description: str,
+        peers: dict[str, ResourceRegistry] | None = None,
     ):
         tags = {"Project": PROJECT, "Stage": config.stage, "Ministry": ministry}
         super().__init__(
@@ -54,7 +55,8 @@ class PlatformStack(Stack):
 
         production = config.stage == "prod"
         retention = logs.RetentionDays.ONE_YEAR if production else logs.RetentionDays.THREE_MONTHS
-        registry = ResourceRegistry(scope=spec.scope)
+        registry = ResourceRegistry(scope=spec.scope, peers=dict(peers or {}))
+        self.registry = registry
 
         keys = KeysConstruct(self, "Keys", scope_name=spec.scope, specs=spec.keys)
         registry.keys.update(keys.keys)
@@ -69,6 +71,7 @@ class PlatformStack(Stack):
         for pool_spec in spec.user_pools:
             pool = UserPoolConstruct(self, f"UserPool-{pool_spec.id}", spec=pool_spec, deletion_protection=production)
             registry.user_pools[pool_spec.id] = pool.user_pool
+            registry.user_pool_clients.update(pool.clients)
         for machine_spec in spec.state_machines:
             machine = StateMachineConstruct(
                 self,

@@ -6,6 +6,7 @@ from constructs import Construct
 
 from infra.config import PlatformConfig
 from infra.constructs.api_account import ApiGatewayAccountConstruct
+from infra.constructs.registry import ResourceRegistry
 from infra.resource_specs import EXCHANGE, IDENTITY, OPEN_DATA, ministry
 from infra.stacks.platform_stack import PlatformStack
 
@@ -13,27 +14,27 @@ from infra.stacks.platform_stack import PlatformStack
 class IdentityStack(PlatformStack):
     """gBizID: accounts, user pool, signing keys, notifications, audit archive; API Gateway account."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: PlatformConfig, peers: dict[str, ResourceRegistry]
+    ):
         super().__init__(
             scope,
             construct_id,
+            peers=peers,
             spec=IDENTITY,
             config=config,
             description="Corporate platform: gBizID common login (OpenID Provider, accounts, audit archive)",
         )
-        # Every REST API of the platform (in this stack and the others) logs through this account setting.
-        self.api_account = ApiGatewayAccountConstruct(self, "ApiGatewayAccount")
-        for api in self.apis.values():
-            api.api.deployment_stage.node.add_dependency(self.api_account.account)
 
     def extra_environment(self, service: str) -> dict[str, str]:
         if service == "auth" and self.config.issuer_url:
-            return {"ISSUER_URL": self.config.issuer_url}
+            return {"OIDC_ISSUER": self.config.issuer_url}
         return {}
 
 
 class OpenDataStack(PlatformStack):
-    """gBizINFO: corporate records, API tokens, open-data files."""
+    """gBizINFO: corporate records, API tokens, open-data files; the API Gateway account setting. Deployed
+    first: the other stacks read its records and log through its account role."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig):
         super().__init__(
@@ -43,15 +44,22 @@ class OpenDataStack(PlatformStack):
             config=config,
             description="Corporate platform: gBizINFO corporate open data",
         )
+        # Every REST API of the platform (in this stack and the others) logs through this account setting.
+        self.api_account = ApiGatewayAccountConstruct(self, "ApiGatewayAccount")
+        for api in self.apis.values():
+            api.api.deployment_stage.node.add_dependency(self.api_account.account)
 
 
 class ExchangeStack(PlatformStack):
     """Data exchange: member registry, signed message log, exchange signing key."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: PlatformConfig, peers: dict[str, ResourceRegistry]
+    ):
         super().__init__(
             scope,
             construct_id,
+            peers=peers,
             spec=EXCHANGE,
             config=config,
             description="Corporate platform: data exchange between government and private systems",
@@ -61,10 +69,19 @@ class ExchangeStack(PlatformStack):
 class MinistryStack(PlatformStack):
     """One ministry's jGrants: subsidies, applications, attachments, review workflow."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, config: PlatformConfig, name: str):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PlatformConfig,
+        name: str,
+        peers: dict[str, ResourceRegistry],
+    ):
         super().__init__(
             scope,
             construct_id,
+            peers=peers,
             spec=ministry(name),
             config=config,
             ministry=name,

@@ -32,10 +32,10 @@ def test_cdk_nag_leaves_no_finding(synthesized: Synthesized) -> None:
     assert report["pluginReports"] == []
 
 
-def test_every_stack_depends_on_identity_for_the_api_gateway_account(synthesized: Synthesized) -> None:
+def test_every_stack_depends_on_open_data_for_the_api_gateway_account(synthesized: Synthesized) -> None:
     for stack in synthesized.assembly.stacks:
-        if stack.stack_name != stack_name("Identity"):
-            assert stack_name("Identity") in [d.id for d in stack.dependencies]
+        if stack.stack_name != stack_name("OpenData"):
+            assert stack_name("OpenData") in [d.id for d in stack.dependencies]
 
 
 def test_tags_name_project_stage_and_ministry(synthesized: Synthesized) -> None:

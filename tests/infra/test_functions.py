@@ -133,10 +133,10 @@ def test_api_stage_traces_throttles_and_writes_json_access_logs(meti: Template) 
     meti.has_resource_properties("AWS::ApiGateway::RestApi", {"Name": "CorpPlatform-dev-meti-submit"})
 
 
-def test_only_identity_sets_the_api_gateway_account_role(synthesized: Synthesized) -> None:
+def test_only_open_data_sets_the_api_gateway_account_role(synthesized: Synthesized) -> None:
     for stack in synthesized.assembly.stacks:
         count = sum(r["Type"] == "AWS::ApiGateway::Account" for r in stack.template["Resources"].values())
-        assert count == (1 if stack.stack_name == stack_name("Identity") else 0), stack.stack_name
+        assert count == (1 if stack.stack_name == stack_name("OpenData") else 0), stack.stack_name
 
 
 def test_api_urls_are_outputs(synthesized: Synthesized) -> None:
