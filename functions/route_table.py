@@ -49,6 +49,16 @@ ROUTES: tuple[Route, ...] = (
     *_operations("auth"),
     Route("auth", "GET", "/oauth/.well-known/openid-configuration"),
     Route("auth", "GET", "/oauth/jwks"),
+    # gBizID: OpenID Provider protocol endpoints and the relying-party registry
+    # -- end of gBizID OpenID Provider routes
+    # gBizID: accounts (sign-up, login, logout, password, home)
+    # -- end of gBizID account routes
+    # gBizID: second factors (TOTP, e-mail and SMS codes, recovery codes)
+    # -- end of gBizID second-factor routes
+    # gBizID: audit trail and notifications
+    # -- end of gBizID audit routes
+    # gBizID: Prime applications, members, mandates
+    # -- end of gBizID Prime, member and mandate routes
     # gBizINFO: open data by corporate number
     *_operations("hojin_search"),
     Route("hojin_search", "GET", "/hojin/v2/hojin/{corporate_number}"),

@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.auth.routers import discovery
+from functions.auth.routers import ROUTERS
 from functions.auth.settings import SERVICE, get_settings
 from platform_common.api import build_resolver
 from platform_common.observability import observability_for
@@ -19,7 +19,7 @@ app = build_resolver(
     SERVICE,
     title="gBizID OpenID Provider",
     description="Common corporate login: OpenID Connect for relying systems, accounts of three tiers.",
-    routers=[discovery.router],
+    routers=ROUTERS,
 )
 
 
