@@ -2,7 +2,7 @@
 
 Creates, in the provisioned Cognito user pool and accounts table: an Entry, a Prime and a Member user of
 :data:`DEMO_CORP_A`, a Prime user of :data:`DEMO_CORP_B`, an operator and a reviewer, each with a fresh
-random password; TOTP secrets (sealed with the KMS ``secrets`` key) for Prime and Member users; and one
+random password; TOTP secrets (sealed with the KMS ``secrets`` key) for Prime, Member and staff users; and one
 relying party whose client secret is kept only as a hash. The plain credentials exist only in the
 returned dictionary, for the devstack to print once. Seeding again resets the same accounts with new
 credentials instead of failing.
@@ -10,12 +10,15 @@ credentials instead of failing.
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
 import string
 from dataclasses import dataclass
 from typing import Any, Final
 
 import pyotp
+from joserfc.jwk import RSAKey
 
 from devstack.demo_corporations import DEMO_CORP_A, DEMO_CORP_B
 from devstack.provision import ProvisionedStack
@@ -24,10 +27,12 @@ from functions.auth.factor_secrets import seal_factor_secret
 from functions.auth.logic.clients import hash_client_secret, new_client_secret
 from functions.auth.logic.discovery import SCOPES
 from functions.auth.models import AccountTier, StaffRole
+from functions.auth.settings import AuthSettings
 from infra.resource_specs import ResourceRef
 from platform_common import aws
 
 DEMO_CLIENT_ID: Final = "demo-rp"
+DEMO_PRIME_ONLY_CLIENT_ID: Final = "demo-prime-only"
 PASSWORD_LENGTH: Final = 20
 _PASSWORD_SYMBOLS: Final = "-_.!@#%+="
 _PASSWORD_ALPHABET: Final = string.ascii_letters + string.digits + _PASSWORD_SYMBOLS
@@ -43,7 +48,8 @@ class DemoAccount:
 
     @property
     def has_totp(self) -> bool:
-        return self.tier in (AccountTier.PRIME, AccountTier.MEMBER)
+        # Prime, Member and staff accounts always need a second factor (functions.auth.factors).
+        return self.role is not None or self.tier in (AccountTier.PRIME, AccountTier.MEMBER)
 
     @property
     def group(self) -> str:
@@ -108,8 +114,21 @@ def _upsert_cognito_user(pool_id: str, account: DemoAccount, password: str) -> s
     return str(next(attribute["Value"] for attribute in created if attribute["Name"] == "sub"))
 
 
+def verify_mail_sender() -> str:
+    """Verify the notification sender (``MAIL_FROM``, or its default) and its domain in SES; return it.
+
+    SES sends only from verified identities; in the cloud the operator verifies the domain once (DKIM).
+    """
+    sender = os.environ.get("MAIL_FROM") or str(AuthSettings.model_fields["mail_from"].default)
+    ses = aws.client("ses")
+    ses.verify_email_identity(EmailAddress=sender)
+    ses.verify_domain_identity(Domain=sender.rpartition("@")[2])
+    return sender
+
+
 def seed_identity(provisioned: dict[str, ProvisionedStack], base_url: str) -> dict[str, Any]:
     """Seed the identity stack; return the demo relying party's and users' plain credentials."""
+    verify_mail_sender()
     identity = provisioned["identity"]
     pool_id = identity.resolve(ResourceRef("user_pool", "users", "id"))
     secrets_key_id = identity.resolve(ResourceRef("key", "secrets", "arn"))
@@ -151,17 +170,50 @@ def seed_identity(provisioned: dict[str, ProvisionedStack], base_url: str) -> di
         RelyingPartyItem(
             client_id=DEMO_CLIENT_ID,
             client_name="デモ補助金システム (demo relying party)",
+            name_en="Demo subsidy system",
             redirect_uris=(redirect_uri,),
+            post_logout_redirect_uris=(f"{base_url.rstrip('/')}/demo-rp/signed-out",),
             allowed_scopes=SCOPES,
+            allowed_account_types=("1", "2", "3"),
             token_endpoint_auth_method="client_secret_basic",
             client_secret_hash=hash_client_secret(client_secret),
         )
     )
+    demo_rp = {"client_id": DEMO_CLIENT_ID, "client_secret": client_secret, "redirect_uri": redirect_uri}
+    prime_only = _seed_prime_only_relying_party(store, base_url)
     return {
-        "relying_party": {
-            "client_id": DEMO_CLIENT_ID,
-            "client_secret": client_secret,
-            "redirect_uri": redirect_uri,
-        },
+        "relying_party": demo_rp,
+        "relying_parties": {DEMO_CLIENT_ID: demo_rp, DEMO_PRIME_ONLY_CLIENT_ID: prime_only},
         "users": users,
+    }
+
+
+def _seed_prime_only_relying_party(store: AccountsStore, base_url: str) -> dict[str, Any]:
+    """A relying party for Prime and Member accounts only, authenticating with ``private_key_jwt``.
+
+    Its key pair is made here; only the public JWK Set is registered, the private JWK goes to demo.json
+    for the demo client (and the tests) to sign client assertions with.
+    """
+    key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"})
+    key.ensure_kid()
+    redirect_uri = f"{base_url.rstrip('/')}/demo-prime-only/callback"
+    store.put_relying_party(
+        RelyingPartyItem(
+            client_id=DEMO_PRIME_ONLY_CLIENT_ID,
+            client_name="デモ許認可システム (プライム・メンバー専用)",
+            name_en="Demo licensing system (Prime and Member only)",
+            redirect_uris=(redirect_uri,),
+            post_logout_redirect_uris=(f"{base_url.rstrip('/')}/demo-prime-only/signed-out",),
+            allowed_scopes=(*SCOPES, "jp_gbizid_v1_ida"),
+            allowed_account_types=("2", "3"),
+            token_endpoint_auth_method="private_key_jwt",
+            jwks=json.dumps({"keys": [key.as_dict(private=False)]}, separators=(",", ":")),
+            ida_approved=True,
+        )
+    )
+    return {
+        "client_id": DEMO_PRIME_ONLY_CLIENT_ID,
+        "redirect_uri": redirect_uri,
+        "token_endpoint_auth_method": "private_key_jwt",
+        "private_jwk": key.as_dict(private=True),
     }

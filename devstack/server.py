@@ -103,6 +103,7 @@ class Devstack:
         from devstack.seed_identity import seed_identity
         from devstack.seed_jgrants import seed_jgrants
         from devstack.seed_open_data import seed_open_data
+        from devstack.test_ca import write_online_demo
         from functions.route_table import SERVICES
         from infra.resource_specs import CENTRAL_STACKS, ministry
 
@@ -128,6 +129,7 @@ class Devstack:
             },
         }
         demo.update(seed_open_data(provisioned, synthetic=self.corporations))
+        demo.update(write_online_demo(STATE_DIR))  # before any request: sets the Prime trust anchor
         demo.update(seed_identity(provisioned, base))
         demo.update(seed_jgrants(provisioned))
         demo.update(seed_exchange(provisioned))

@@ -15,6 +15,8 @@ _MINISTRY_NAME = re.compile(r"^[a-z]{2,12}$")
 _STAGE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")  # the same rule as platform_common.settings
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 _REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
+_MAIL_ADDRESS = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+DEFAULT_MAIL_FROM = "no-reply@gbizid.example.jp"
 
 
 class ConfigError(ValueError):
@@ -34,6 +36,7 @@ class PlatformConfig:
     region: str
     account: str | None = None
     issuer_url: str | None = None
+    mail_from: str = DEFAULT_MAIL_FROM  # sender of gBizID's notification mail; its domain is verified in SES
     api_throttle: ApiThrottle = ApiThrottle()
 
     @classmethod
@@ -55,12 +58,18 @@ class PlatformConfig:
         issuer_url = _optional_str(context.get("issuer_url"))
         if issuer_url is not None and not issuer_url.startswith("https://"):
             raise ConfigError(f"context 'issuer_url': {issuer_url!r} must be an https:// URL")
+        mail_from = _optional_str(context.get("mail_from")) or DEFAULT_MAIL_FROM
+        if not _MAIL_ADDRESS.match(mail_from):
+            raise ConfigError(
+                f"context 'mail_from': {mail_from!r} is not an e-mail address such as {DEFAULT_MAIL_FROM}"
+            )
         return cls(
             stage=stage,
             ministries=parse_ministries(context.get("ministries")),
             region=region,
             account=account,
             issuer_url=issuer_url.rstrip("/") if issuer_url else None,
+            mail_from=mail_from,
         )
 
 

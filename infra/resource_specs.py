@@ -114,6 +114,8 @@ class FunctionSpec:
     writes: tuple[ResourceRef, ...] = ()
     memory_mb: int = 512
     timeout_seconds: int = 10
+    sends_mail: bool = False  # ses:SendEmail from the MAIL_FROM identity (its domain) only
+    sends_sms: bool = False  # sns:Publish straight to phone numbers (SMS)
 
     @property
     def handler(self) -> str:
@@ -163,6 +165,11 @@ IDENTITY = StackSpec(
             custom_attributes=("corporate_number", "account_type"),
         ),
     ),
+    state_machines=(
+        StateMachineSpec(
+            "prime-review", "prime_review.asl.json", substitutions={"AccountsTableName": _table("accounts")}
+        ),
+    ),
     functions=(
         FunctionSpec(
             service="auth",
@@ -177,6 +184,7 @@ IDENTITY = StackSpec(
                 "SEAL_CERTIFICATES_BUCKET_NAME": ResourceRef("bucket", "seal-certificates"),
                 # Prime applications are checked against the corporation's basic information.
                 "HOJIN_TABLE_NAME": ResourceRef("table", "hojin", scope="opendata"),
+                "PRIME_REVIEW_STATE_MACHINE_ARN": ResourceRef("state_machine", "prime-review", "arn"),
             },
             reads=(ResourceRef("table", "hojin", scope="opendata"),),
             writes=(
@@ -186,7 +194,10 @@ IDENTITY = StackSpec(
                 ResourceRef("user_pool", "users", "id"),  # passwords, verification, account status
                 ResourceRef("bucket", "audit-archive"),  # append-only: the bucket is under Object Lock
                 ResourceRef("bucket", "seal-certificates"),
+                ResourceRef("state_machine", "prime-review", "arn"),  # start Prime reviews, answer tokens
             ),
+            sends_mail=True,  # notifications (sign-up codes, approvals, new factors, ...)
+            sends_sms=True,  # SMS one-time codes
         ),
     ),
 )

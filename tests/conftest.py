@@ -50,6 +50,9 @@ def aws_platform() -> Iterator[dict[str, Any]]:
         provisioned = provision_platform((*CENTRAL_STACKS, ministry(DEMO_MINISTRY)))
         os.environ.update(platform_environment(provisioned))
         os.environ["OIDC_ISSUER"] = "https://id.devstack.test/oauth"
+        from devstack.seed_identity import verify_mail_sender
+
+        verify_mail_sender()  # SES sends only from a verified identity, as in the cloud
         yield provisioned
     aws.reset_clients()
 

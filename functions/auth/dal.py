@@ -33,6 +33,7 @@ CORP_PREFIX: Final = "CORP#"
 PROFILE_SK: Final = "PROFILE"
 TOTP_SK: Final = "FACTOR#totp"
 CLIENT_SK: Final = "CLIENT"
+CLIENTS_INDEX_PK: Final = "CLIENTS"  # gsi1 partition listing every relying party
 
 
 def _now() -> int:
@@ -59,8 +60,9 @@ class ProfileItem:
     def __post_init__(self) -> None:
         if (self.tier is None) == (self.role is None):
             raise ValueError("an account has either a tier or a staff role")
-        if self.tier is not None and not self.corporate_number:
-            raise ValueError("a corporate account needs its corporate number")
+        # An Entry account may have no corporate number until its holder gives one (self-service sign-up).
+        if self.tier in (AccountTier.PRIME, AccountTier.MEMBER) and not self.corporate_number:
+            raise ValueError("a Prime or Member account needs its corporate number")
         if (self.tier is AccountTier.MEMBER) != (self.parent_sub is not None):
             raise ValueError("a Member account, and only one, names the Prime holder who issued it")
 
@@ -135,6 +137,17 @@ class RelyingPartyItem:
     token_endpoint_auth_method: str
     client_secret_hash: str | None = None  # absent for private_key_jwt clients
     created_at: int = field(default_factory=_now)
+    # The OpenID Provider's registry (client_name is the Japanese name shown first).
+    name_en: str = ""
+    post_logout_redirect_uris: tuple[str, ...] = ()
+    jwks: str | None = None  # the public JWK Set (JSON) of a private_key_jwt client
+    allowed_account_types: tuple[str, ...] = ("1", "2", "3")  # gBizID account_type codes a login may have
+    ida_approved: bool = False  # may ask for jp_gbizid_v1_ida (verified_claims)
+    updated_at: int | None = None
+
+    @property
+    def name_ja(self) -> str:
+        return self.client_name
 
     def __post_init__(self) -> None:
         if not self.redirect_uris:
@@ -142,6 +155,8 @@ class RelyingPartyItem:
         uses_secret = self.token_endpoint_auth_method == "client_secret_basic"  # noqa: S105  # a method name
         if uses_secret and not self.client_secret_hash:
             raise ValueError("a client_secret_basic client needs a client secret hash")
+        if self.token_endpoint_auth_method == "private_key_jwt" and not self.jwks:  # noqa: S105 (a method name)
+            raise ValueError("a private_key_jwt client needs its public JWK Set")
 
     def to_item(self) -> Item:
         item: Item = {
@@ -156,6 +171,16 @@ class RelyingPartyItem:
         }
         if self.client_secret_hash:
             item["client_secret_hash"] = {"S": self.client_secret_hash}
+        item["gsi1pk"] = {"S": CLIENTS_INDEX_PK}
+        item["gsi1sk"] = {"S": CLIENT_PREFIX + self.client_id}
+        item["name_en"] = {"S": self.name_en}
+        item["post_logout_redirect_uris"] = {"L": [{"S": uri} for uri in self.post_logout_redirect_uris]}
+        item["allowed_account_types"] = {"L": [{"S": code} for code in self.allowed_account_types]}
+        item["ida_approved"] = {"BOOL": self.ida_approved}
+        if self.jwks:
+            item["jwks"] = {"S": self.jwks}
+        if self.updated_at is not None:
+            item["updated_at"] = {"N": str(self.updated_at)}
         return item
 
     @classmethod
@@ -168,6 +193,14 @@ class RelyingPartyItem:
             token_endpoint_auth_method=item["token_endpoint_auth_method"]["S"],
             client_secret_hash=_optional_s(item, "client_secret_hash"),
             created_at=int(item["created_at"]["N"]),
+            name_en=_optional_s(item, "name_en") or "",
+            post_logout_redirect_uris=tuple(v["S"] for v in item.get("post_logout_redirect_uris", {}).get("L", [])),
+            jwks=_optional_s(item, "jwks"),
+            allowed_account_types=tuple(v["S"] for v in item["allowed_account_types"]["L"])
+            if "allowed_account_types" in item
+            else ("1", "2", "3"),
+            ida_approved=bool(item.get("ida_approved", {}).get("BOOL", False)),
+            updated_at=int(item["updated_at"]["N"]) if "updated_at" in item else None,
         )
 
 
@@ -206,6 +239,17 @@ class AccountsStore:
     def get_relying_party(self, client_id: str) -> RelyingPartyItem | None:
         item = self._get(CLIENT_PREFIX + client_id, CLIENT_SK)
         return None if item is None else RelyingPartyItem.from_item(item)
+
+    def list_relying_parties(self) -> list[RelyingPartyItem]:
+        """Every registered relying party, by client id (gsi1 ``CLIENTS``)."""
+        paginator = aws.client("dynamodb").get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self.table_name,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": CLIENTS_INDEX_PK}},
+        )
+        return [RelyingPartyItem.from_item(item) for page in pages for item in page.get("Items", [])]
 
 
 @cache

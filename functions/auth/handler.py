@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.auth.routers import ROUTERS
 from functions.auth.settings import SERVICE, get_settings
+from functions.auth.web.layout import CsrfRejected, bind_request, esc, redirect, render_page, request_language, t
+from functions.auth.web.session import LoginRequired
 from platform_common.api import build_resolver
 from platform_common.observability import observability_for
 
@@ -23,8 +27,24 @@ app = build_resolver(
 )
 
 
+@app.exception_handler(LoginRequired)
+def handle_login_required(exc: LoginRequired) -> Response[str]:
+    """A page that needs a (fresh) login: to the login page, and back here afterwards."""
+    return_to = exc.return_to if exc.return_to.startswith("/") and not exc.return_to.startswith("//") else "/account"
+    return redirect("/account/login?return_to=" + quote(return_to, safe="/"))
+
+
+@app.exception_handler(CsrfRejected)
+def handle_csrf_rejected(exc: CsrfRejected) -> Response[str]:
+    """A forged or stale form: 403, as a page the person can act on."""
+    lang = request_language(app.current_event)
+    body = f'<p>{esc(t(lang, "error.csrf"))}</p><p><a href="/account">{esc(t(lang, "error.back"))}</a></p>'
+    return render_page(lang=lang, title=t(lang, "error.forbidden_title"), body=body, status=403)
+
+
 @obs.logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @obs.tracer.capture_lambda_handler
 @obs.metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    bind_request(event)  # the pages' language switch links back to the page being served
     return app.resolve(event, context)

@@ -73,6 +73,22 @@ class AuthSettings(ServiceSettings):
     signing_key_ids: Annotated[tuple[str, ...], NoDecode] = Field(alias="OIDC_SIGNING_KEY_ID")
     secrets_key_id: str = Field(alias="SECRETS_KEY_ID", min_length=1)
     user_pool_id: str = Field(alias="USER_POOL_ID", min_length=1)
+    user_pool_client_id: str = Field(alias="USER_POOL_CLIENT_ID", min_length=1)
+    audit_bucket_name: str = Field(alias="AUDIT_BUCKET_NAME", min_length=3)
+    mail_from: str = Field(
+        default="no-reply@gbizid.example.jp",
+        alias="MAIL_FROM",
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="Sender of notification mail; SES must have its address or domain verified",
+    )
+    seal_certificates_bucket_name: str = Field(alias="SEAL_CERTIFICATES_BUCKET_NAME", min_length=3)
+    hojin_table_name: str = Field(alias="HOJIN_TABLE_NAME", min_length=3)
+    prime_review_state_machine_arn: str = Field(alias="PRIME_REVIEW_STATE_MACHINE_ARN", min_length=20)
+    prime_trust_anchors_pem: str | None = Field(
+        default=None,
+        alias="PRIME_TRUST_ANCHORS_PEM",
+        description="PEM bundle of the CAs whose certificates may sign online Prime applications (unset: none)",
+    )
     oidc_issuer: str | None = Field(
         default=None,
         alias="OIDC_ISSUER",

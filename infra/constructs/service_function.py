@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -69,6 +69,10 @@ class ServiceFunctionConstruct(Construct):
             registry.grant(ref, self.function, write=False)
         for ref in spec.writes:
             registry.grant(ref, self.function, write=True)
+        if spec.sends_mail:
+            self._allow_mail(environment.get("MAIL_FROM"))
+        if spec.sends_sms:
+            self._allow_sms()
         acknowledge(
             self.function,
             "AwsSolutions-L1",
@@ -101,3 +105,41 @@ class ServiceFunctionConstruct(Construct):
                     f"AwsSolutions-IAM5[Resource::<{registry.logical_id(table_id)}.Arn>/index/*]",
                     f"Queries use the indexes of table {table_id}; the grant covers only that table's indexes.",
                 )
+
+    def _allow_mail(self, mail_from: str | None) -> None:
+        """``ses:SendEmail`` from the MAIL_FROM address only, through its address or domain identity."""
+        if not mail_from or "@" not in mail_from:
+            raise ValueError(f"{self.node.path}: a function that sends mail needs MAIL_FROM in its environment")
+        stack = Stack.of(self)
+        domain = mail_from.rpartition("@")[2]
+        identities = [
+            stack.format_arn(service="ses", resource="identity", resource_name=name) for name in (domain, mail_from)
+        ]
+        iam.Policy(
+            self,
+            "MailPolicy",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["ses:SendEmail"],
+                    resources=identities,
+                    conditions={"StringEquals": {"ses:FromAddress": mail_from}},
+                )
+            ],
+        )
+
+    def _allow_sms(self) -> None:
+        """``sns:Publish`` for SMS: a message to a phone number has no resource ARN to scope to."""
+        policy = iam.Policy(
+            self,
+            "SmsPolicy",
+            roles=[self.role],
+            statements=[iam.PolicyStatement(actions=["sns:Publish"], resources=["*"])],
+        )
+        acknowledge(
+            policy,
+            "AwsSolutions-IAM5[Resource::*]",
+            "SMS one-time codes are published straight to phone numbers (sns:Publish with PhoneNumber), which "
+            "IAM evaluates against resource '*': there is no topic or number ARN to scope it to. This policy "
+            "holds only that action.",
+        )

@@ -27,9 +27,12 @@ class IdentityStack(PlatformStack):
         )
 
     def extra_environment(self, service: str) -> dict[str, str]:
-        if service == "auth" and self.config.issuer_url:
-            return {"OIDC_ISSUER": self.config.issuer_url}
-        return {}
+        if service != "auth":
+            return {}
+        environment = {"MAIL_FROM": self.config.mail_from}
+        if self.config.issuer_url:
+            environment["OIDC_ISSUER"] = self.config.issuer_url
+        return environment
 
 
 class OpenDataStack(PlatformStack):

@@ -1,9 +1,8 @@
 """Playwright in Debian's Chromium, for the browser tests.
 
 Playwright never downloads a browser here: the tests launch ``/usr/bin/chromium``, which ``make test``
-installs with apt. Import both fixtures into a test module (or a conftest) that uses them::
-
-    from tests.e2e.browser import chromium_browser, chromium_page  # noqa: F401
+installs with apt. The fixtures are registered once, in ``tests/e2e/conftest.py``: importing them into a
+test module would define a second session browser, and two sync Playwright instances cannot share a thread.
 """
 
 from __future__ import annotations

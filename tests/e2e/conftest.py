@@ -15,6 +15,10 @@ from typing import Any
 
 import pytest
 
+# One Chromium for the whole session: the fixtures are registered here once, not per test module (two
+# sync Playwright instances cannot run in one thread).
+from tests.e2e.browser import chromium_browser, chromium_page  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 180
 

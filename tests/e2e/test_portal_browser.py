@@ -12,7 +12,7 @@ from itertools import pairwise
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, Response, expect
 
-from tests.e2e.browser import SCREENSHOTS, chromium_browser, chromium_page  # noqa: F401
+from tests.e2e.browser import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,7 @@ def home(devstack_url: str, language: str = "ja") -> str:
 
 
 @pytest.fixture
-def page(chromium_page: Page) -> Page:  # noqa: F811
+def page(chromium_page: Page) -> Page:
     return chromium_page
 
 

@@ -134,11 +134,11 @@ def test_given_seeded_users_when_reading_cognito_then_groups_and_custom_attribut
     assert codes == {"entry": "1", "prime": "2", "member": "3"}
 
 
-def test_given_prime_and_member_users_when_opening_their_sealed_totp_secret_then_it_gives_valid_codes(
+def test_given_prime_member_and_staff_users_when_opening_their_sealed_totp_secret_then_it_gives_valid_codes(
     seeded: dict[str, Any], store: AccountsStore, secrets_key: str
 ) -> None:
-    with_factor = [user for user in seeded["users"] if user.get("tier") in ("prime", "member")]
-    assert len(with_factor) == 3
+    with_factor = [user for user in seeded["users"] if user.get("tier") != "entry"]
+    assert len(with_factor) == 5
     for user in with_factor:
         factor = store.get_totp_factor(user["sub"])
         assert factor is not None
@@ -151,12 +151,12 @@ def test_given_prime_and_member_users_when_opening_their_sealed_totp_secret_then
         assert totp.verify(totp.now())
 
 
-def test_given_entry_and_staff_users_when_seeded_then_they_have_no_totp_factor(
+def test_given_entry_users_when_seeded_then_they_have_no_totp_factor(
     seeded: dict[str, Any], store: AccountsStore
 ) -> None:
-    without_factor = [user for user in seeded["users"] if user.get("tier") not in ("prime", "member")]
+    without_factor = [user for user in seeded["users"] if user.get("tier") == "entry"]
 
-    assert len(without_factor) == 3
+    assert len(without_factor) == 1
     for user in without_factor:
         assert "totp_secret" not in user
         assert store.get_totp_factor(user["sub"]) is None

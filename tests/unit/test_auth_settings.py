@@ -88,6 +88,13 @@ def auth_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     monkeypatch.setenv("OIDC_SIGNING_KEY_ID", f"{KEY_ARN},{OLD_KEY_ARN}")
     monkeypatch.setenv("SECRETS_KEY_ID", "arn:aws:kms:ap-northeast-1:123456789012:key/secrets")
     monkeypatch.setenv("USER_POOL_ID", "ap-northeast-1_demo")
+    monkeypatch.setenv("USER_POOL_CLIENT_ID", "auth-function-client")
+    monkeypatch.setenv("AUDIT_BUCKET_NAME", "identity-audit-archive")
+    monkeypatch.setenv("SEAL_CERTIFICATES_BUCKET_NAME", "identity-seal-certificates")
+    monkeypatch.setenv("HOJIN_TABLE_NAME", "opendata-hojin")
+    monkeypatch.setenv(
+        "PRIME_REVIEW_STATE_MACHINE_ARN", "arn:aws:states:ap-northeast-1:123456789012:stateMachine:prime-review"
+    )
     monkeypatch.delenv("OIDC_ISSUER", raising=False)
     return monkeypatch
 

@@ -14,8 +14,10 @@ SCOPES: Final[tuple[str, ...]] = ("openid", "profile", "user", "mandate", "email
 SIGNING_ALG: Final = "RS256"
 
 # What an ID token, the userinfo response or both may carry. The ID token itself carries no personal
-# data (sub, iss, aud, exp, iat, auth_time, nonce, jti, acr, amr, azp); the rest come by scope:
-# profile → the account and its corporation, mandate → mandate_info, email → email.
+# data (sub, iss, aud, exp, iat, auth_time, nonce, jti, acr, amr, azp, at_hash); the rest come from userinfo
+# by scope (functions.auth.oidc.claims): profile → the account and its corporation, user → user_*,
+# mandate → mandate_info, email → email; jp_gbizid_v1_ida (approved relying parties only, so not listed
+# in scopes_supported) → verified_claims.
 CLAIMS: Final[tuple[str, ...]] = (
     "sub",
     "iss",
@@ -28,14 +30,24 @@ CLAIMS: Final[tuple[str, ...]] = (
     "acr",
     "amr",
     "azp",
+    "at_hash",
     "account_type",
     "corp_type",
     "corporate_number",
     "parent_id",
     "name",
+    "name_kana",
+    "post_code",
+    "address",
+    "rep_name",
+    "user_id",
+    "user_email",
+    "user_name",
+    "user_tel_no",
     "mandate_info",
     "email",
     "email_verified",
+    "verified_claims",
 )
 
 # A DNS name or IPv4 address with an optional port, or a bracketed IPv6 literal with an optional port.

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from functions.auth.routers import discovery
-
 # -- feature router imports (one line each)
+from functions.auth.routers import account, audit, discovery, factors, mandates, members, oidc, prime, relying_parties
 
 ROUTERS: list[Router] = [
     discovery.router,
     # -- feature routers (one line each)
+    prime.router,
+    members.router,
+    mandates.router,
+    audit.router,
+    factors.router,
+    account.router,
+    oidc.router,
+    relying_parties.router,
 ]

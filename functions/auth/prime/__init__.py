@@ -1,0 +1,1 @@
+"""Prime accounts (gBizIDプライム): applications, the operator's review, and the online path."""
