@@ -113,6 +113,12 @@ ROUTES: tuple[Route, ...] = (
     # gBizINFO: open data by corporate number
     *_operations("hojin_search"),
     Route("hojin_search", "GET", "/hojin/v2/hojin/{corporate_number}"),
+    # gBizINFO: REST API v1/v2 search, parts, updateInfo, suggest
+    # -- end of gBizINFO REST routes
+    # gBizINFO: SPARQL endpoint and query page
+    # -- end of gBizINFO SPARQL routes
+    # gBizINFO: API tokens, bulk downloads, search pages
+    # -- end of gBizINFO token, bulk and page routes
     # jGrants: subsidy catalogue (one API per ministry stack)
     *_operations("submit"),
     Route("submit", "GET", "/exp/v1/public/subsidies"),

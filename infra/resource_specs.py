@@ -207,6 +207,8 @@ OPEN_DATA = StackSpec(
     tables=(
         TableSpec("hojin", partition_key=Attribute("corporate_number")),
         TableSpec("api-tokens", partition_key=Attribute("token_hash")),
+        # What changed on which day (gBizINFO's updateInfo): day = yyyymmdd, key = <number>#<category>.
+        TableSpec("changes", partition_key=Attribute("day"), sort_key=Attribute("key")),
     ),
     buckets=(BucketSpec("open-data"),),
     functions=(
@@ -216,8 +218,10 @@ OPEN_DATA = StackSpec(
             environment={
                 "HOJIN_TABLE_NAME": _table("hojin"),
                 "API_TOKENS_TABLE_NAME": _table("api-tokens"),
+                "CHANGES_TABLE_NAME": _table("changes"),
+                "OPEN_DATA_BUCKET_NAME": ResourceRef("bucket", "open-data"),
             },
-            reads=(_table("hojin"), _table("api-tokens")),
+            reads=(_table("hojin"), _table("api-tokens"), _table("changes"), ResourceRef("bucket", "open-data")),
         ),
     ),
 )

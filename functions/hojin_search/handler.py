@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.hojin_search.routers import hojin
+from functions.hojin_search.routers import ROUTERS
 from functions.hojin_search.settings import SERVICE, get_settings
 from platform_common.api import build_resolver
 from platform_common.observability import observability_for
@@ -19,7 +19,7 @@ app = build_resolver(
     SERVICE,
     title="gBizINFO API",
     description="Corporate open data by corporate number, compatible with gBizINFO REST API v2.",
-    routers=[hojin.router],
+    routers=ROUTERS,
 )
 
 
