@@ -110,14 +110,50 @@ ROUTES: tuple[Route, ...] = (
     Route("auth", "POST", "/account/mandates"),
     Route("auth", "POST", "/account/mandates/{mandate_id}/revoke"),
     # -- end of gBizID Prime, member and mandate routes
+    # gBizID: operator account actions (disable, re-enable; revokes sessions and tokens)
+    Route("auth", "GET", "/operator/accounts/{sub}"),
+    Route("auth", "POST", "/operator/accounts/{sub}"),
+    # -- end of gBizID operator account routes
     # gBizINFO: open data by corporate number
     *_operations("hojin_search"),
     Route("hojin_search", "GET", "/hojin/v2/hojin/{corporate_number}"),
     # gBizINFO: REST API v1/v2 search, parts, updateInfo, suggest
+    Route("hojin_search", "GET", "/hojin/v2/hojin"),
+    Route("hojin_search", "GET", "/hojin/v1/hojin"),
+    Route("hojin_search", "GET", "/hojin/v1/hojin/{corporate_number}"),
+    *(
+        Route("hojin_search", "GET", f"/hojin/v2/hojin/{{corporate_number}}/{part}")
+        for part in (
+            "certification",
+            "commendation",
+            "finance",
+            "patent",
+            "procurement",
+            "subsidy",
+            "workplace",
+            "corporation",
+        )
+    ),
+    *(
+        Route("hojin_search", "GET", f"/hojin/v1/hojin/{{corporate_number}}/{part}")
+        for part in ("certification", "commendation", "finance", "patent", "procurement", "subsidy", "workplace")
+    ),
+    Route("hojin_search", "GET", "/hojin/v2/hojin/updateInfo"),
+    Route("hojin_search", "GET", "/hojin/v2/hojin/updateInfo/{part}"),
+    Route("hojin_search", "GET", "/hojin/v2/hojin/SuggestNames"),
+    Route("hojin_search", "GET", "/hojin/v2/hojin/SuggestBusinessNames"),
+    Route("hojin_search", "GET", "/hojin/v2/hojin/SuggestSubsidyNames"),
     # -- end of gBizINFO REST routes
     # gBizINFO: SPARQL endpoint and query page
+    Route("hojin_search", "GET", "/hojin/sparql"),
+    Route("hojin_search", "POST", "/hojin/sparql"),
+    Route("hojin_search", "GET", "/hojin/sparql/query"),
     # -- end of gBizINFO SPARQL routes
     # gBizINFO: API tokens, bulk downloads, search pages
+    Route("hojin_search", "GET", "/hojin/v2/tokens"),
+    Route("hojin_search", "POST", "/hojin/v2/tokens"),
+    Route("hojin_search", "DELETE", "/hojin/v2/tokens/{token_id}"),
+    Route("hojin_search", "GET", "/hojin/bulk"),
     # -- end of gBizINFO token, bulk and page routes
     # jGrants: subsidy catalogue (one API per ministry stack)
     *_operations("submit"),

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 DEFAULT_REGION = "ap-northeast-1"
@@ -17,6 +18,8 @@ _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 _REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
 _MAIL_ADDRESS = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 DEFAULT_MAIL_FROM = "no-reply@gbizid.example.jp"
+# Lambda allows 4 KB of environment in all; the trust anchors must leave room for the other variables.
+TRUST_ANCHORS_MAX_BYTES = 3072
 
 
 class ConfigError(ValueError):
@@ -38,6 +41,8 @@ class PlatformConfig:
     issuer_url: str | None = None
     mail_from: str = DEFAULT_MAIL_FROM  # sender of gBizID's notification mail; its domain is verified in SES
     api_throttle: ApiThrottle = ApiThrottle()
+    # PEM of the CAs whose certificates may sign online Prime applications (context 'prime_trust_anchors')
+    prime_trust_anchors_pem: str | None = None
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> PlatformConfig:
@@ -70,7 +75,43 @@ class PlatformConfig:
             account=account,
             issuer_url=issuer_url.rstrip("/") if issuer_url else None,
             mail_from=mail_from,
+            prime_trust_anchors_pem=read_trust_anchors(_optional_str(context.get("prime_trust_anchors"))),
         )
+
+
+def read_trust_anchors(path: str | None) -> str | None:
+    """The PEM bundle at ``path`` (context 'prime_trust_anchors'), read at synth and checked: one or more
+    X.509 CA certificates, nothing else, small enough for the function's environment. ``None`` when unset."""
+    if path is None:
+        return None
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    key = "context 'prime_trust_anchors'"
+    file = Path(path).expanduser()
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"{key}: cannot read {path!r} ({error.strerror or error})") from error
+    try:
+        certificates = x509.load_pem_x509_certificates(data)
+    except ValueError as error:
+        raise ConfigError(f"{key}: {path!r} is not a PEM file of X.509 certificates ({error})") from error
+    for certificate in certificates:
+        try:
+            constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value
+        except x509.ExtensionNotFound:
+            constraints = None
+        if constraints is None or not constraints.ca:
+            subject = certificate.subject.rfc4514_string()
+            raise ConfigError(f"{key}: the certificate {subject!r} in {path!r} is not a CA certificate")
+    pem = "".join(certificate.public_bytes(Encoding.PEM).decode("ascii") for certificate in certificates)
+    if len(pem.encode("ascii")) > TRUST_ANCHORS_MAX_BYTES:
+        raise ConfigError(
+            f"{key}: {len(certificates)} certificates take {len(pem)} bytes of PEM; "
+            f"at most {TRUST_ANCHORS_MAX_BYTES} fit into the function's environment"
+        )
+    return pem
 
 
 def parse_ministries(value: object) -> tuple[str, ...]:

@@ -206,7 +206,12 @@ OPEN_DATA = StackSpec(
     scope="opendata",
     tables=(
         TableSpec("hojin", partition_key=Attribute("corporate_number")),
-        TableSpec("api-tokens", partition_key=Attribute("token_hash")),
+        # API tokens by SHA-256 (never the token itself); by-owner lists a user's tokens on the token page.
+        TableSpec(
+            "api-tokens",
+            partition_key=Attribute("token_hash"),
+            indexes=(IndexSpec("by-owner", partition_key=Attribute("owner"), sort_key=Attribute("created")),),
+        ),
         # What changed on which day (gBizINFO's updateInfo): day = yyyymmdd, key = <number>#<category>.
         TableSpec("changes", partition_key=Attribute("day"), sort_key=Attribute("key")),
     ),
@@ -222,6 +227,7 @@ OPEN_DATA = StackSpec(
                 "OPEN_DATA_BUCKET_NAME": ResourceRef("bucket", "open-data"),
             },
             reads=(_table("hojin"), _table("api-tokens"), _table("changes"), ResourceRef("bucket", "open-data")),
+            writes=(_table("api-tokens"),),  # issue and revoke tokens; the per-token rate-limit bucket
         ),
     ),
 )

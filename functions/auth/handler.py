@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
@@ -11,9 +12,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.auth.routers import ROUTERS
 from functions.auth.settings import SERVICE, get_settings
+from functions.auth.web.errors import error_page, wants_page
 from functions.auth.web.layout import CsrfRejected, bind_request, esc, redirect, render_page, request_language, t
 from functions.auth.web.session import LoginRequired
 from platform_common.api import build_resolver
+from platform_common.errors import DomainError, problem_response
 from platform_common.observability import observability_for
 
 get_settings()  # fail the cold start on a missing or malformed variable
@@ -40,6 +43,24 @@ def handle_csrf_rejected(exc: CsrfRejected) -> Response[str]:
     lang = request_language(app.current_event)
     body = f'<p>{esc(t(lang, "error.csrf"))}</p><p><a href="/account">{esc(t(lang, "error.back"))}</a></p>'
     return render_page(lang=lang, title=t(lang, "error.forbidden_title"), body=body, status=403)
+
+
+@app.exception_handler(DomainError)
+def handle_domain_error(exc: DomainError) -> Response[str]:
+    """A refused request: a page for a browser on a page route (same status), problem+json for the rest."""
+    event = app.current_event
+    if wants_page(event):
+        return error_page(request_language(event), int(exc.status))
+    return problem_response(exc.status, exc.slug, exc.detail, exc.errors, event.path)
+
+
+@app.not_found
+def handle_not_found(_exc: Exception) -> Response[str]:
+    """No such route: a page for a browser under /account or /operator, problem+json for the rest."""
+    event = app.current_event
+    if wants_page(event):
+        return error_page(request_language(event), 404)
+    return problem_response(HTTPStatus.NOT_FOUND, "no-such-route", f"no route for {event.path}", instance=event.path)
 
 
 @obs.logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

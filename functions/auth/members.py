@@ -36,6 +36,7 @@ from functions.auth.dal import USER_PREFIX, ProfileItem, get_store
 from functions.auth.models import AccountTier
 from functions.auth.notify import notify_email
 from functions.auth.prime.models import RequestOrigin
+from functions.auth.revocation import revoke_access
 from functions.auth.settings import get_settings
 from platform_common import aws
 from platform_common.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -278,6 +279,14 @@ def set_member_enabled(
         cognito.admin_disable_user(UserPoolId=_pool(), Username=membership.email)
         status = MemberStatus.SUSPENDED
     _set_status(membership, status)
+    if not enabled:  # a suspended member loses every session and token at once
+        revoke_access(
+            membership.sub,
+            reason="member_suspended",
+            actor_sub=holder.sub,
+            corporate_number=holder.corporate_number,
+            origin=origin,
+        )
     record_event(
         "member.enabled" if enabled else "member.suspended",
         outcome="success",
@@ -305,6 +314,16 @@ def delete_member(holder_profile: ProfileItem | None, member_sub: str, *, origin
             **origin,
         )
         raise
+    # Sessions and refresh tokens live outside the member's partition: end them first (the profile goes
+    # with the partition, so access tokens are refused without a not-before mark).
+    revoke_access(
+        membership.sub,
+        reason="member_deleted",
+        actor_sub=holder.sub,
+        refuse_access_tokens=False,
+        corporate_number=holder.corporate_number,
+        origin=origin,
+    )
     cognito = aws.client("cognito-idp")
     with contextlib.suppress(cognito.exceptions.UserNotFoundException):  # deleted before: remove the items
         cognito.admin_delete_user(UserPoolId=_pool(), Username=membership.email)

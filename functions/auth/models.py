@@ -61,6 +61,10 @@ class ProviderMetadata(_Wire):
     claims_parameter_supported: bool
     request_parameter_supported: bool
     request_uri_parameter_supported: bool
+    # OpenID Connect for Identity Assurance 1.0 (§ OP metadata): what ``verified_claims`` may hold
+    verified_claims_supported: bool
+    trust_frameworks_supported: list[str]
+    claims_in_verified_claims_supported: list[str]
 
 
 class PublicJwk(_Wire):

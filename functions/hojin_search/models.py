@@ -54,6 +54,42 @@ class Commendation(_Wire):
     target: str | None = None
 
 
+class Patent(_Wire):
+    patent_type: str = Field(description="特許, 意匠 or 商標")
+    application_number: str
+    application_date: str | None = None
+    title: str
+    classification: str | None = None
+    url: str | None = None
+
+
+class ManagementIndex(_Wire):
+    """One fiscal period's figures; every amount is an integer of yen and may be negative (a loss)."""
+
+    period: str
+    net_sales_summary_of_business_results: int | None = None
+    operating_revenue1_summary_of_business_results: int | None = None
+    ordinary_income_loss_summary_of_business_results: int | None = None
+    net_income_loss_summary_of_business_results: int | None = None
+    capital_stock_summary_of_business_results: int | None = None
+    net_assets_summary_of_business_results: int | None = None
+    total_assets_summary_of_business_results: int | None = None
+    number_of_employees: int | None = None
+
+
+class Finance(_Wire):
+    accounting_standards: str | None = None
+    fiscal_year_cover_page: str | None = None
+    major_shareholders: list[dict[str, str | int | float | None]] = Field(default_factory=list)
+    management_index: list[ManagementIndex] = Field(default_factory=list)
+
+
+class WorkplaceInfo(_Wire):
+    base_infos: dict[str, float | int | None] = Field(default_factory=dict)
+    women_activity_infos: dict[str, float | int | None] = Field(default_factory=dict)
+    compatibility_of_childcare_and_work: dict[str, float | int | None] = Field(default_factory=dict)
+
+
 class HojinInfo(_Wire):
     """One corporation's full record (``GET /v2/hojin/{corporate_number}``)."""
 
@@ -83,6 +119,9 @@ class HojinInfo(_Wire):
     commendation: list[Commendation] = Field(default_factory=list)
     procurement: list[Procurement] = Field(default_factory=list)
     subsidy: list[Subsidy] = Field(default_factory=list)
+    patent: list[Patent] = Field(default_factory=list)
+    finance: Finance | None = None
+    workplace_info: WorkplaceInfo | None = None
 
 
 class HojinInfoResponse(_Wire):

@@ -32,6 +32,8 @@ class IdentityStack(PlatformStack):
         environment = {"MAIL_FROM": self.config.mail_from}
         if self.config.issuer_url:
             environment["OIDC_ISSUER"] = self.config.issuer_url
+        if self.config.prime_trust_anchors_pem:
+            environment["PRIME_TRUST_ANCHORS_PEM"] = self.config.prime_trust_anchors_pem
         return environment
 
 
@@ -51,6 +53,13 @@ class OpenDataStack(PlatformStack):
         self.api_account = ApiGatewayAccountConstruct(self, "ApiGatewayAccount")
         for api in self.apis.values():
             api.api.deployment_stage.node.add_dependency(self.api_account.account)
+
+    def extra_environment(self, service: str) -> dict[str, str]:
+        # The token page's access tokens come from gBizID: its issuer is configuration (the Identity stack is
+        # deployed after this one, so it cannot be a reference).
+        if service == "hojin_search" and self.config.issuer_url:
+            return {"OIDC_ISSUER": self.config.issuer_url}
+        return {}
 
 
 class ExchangeStack(PlatformStack):

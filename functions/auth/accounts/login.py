@@ -165,8 +165,11 @@ class PasswordChangeRefused(Exception):  # shown next to the current-password fi
     pass
 
 
-def change_password(profile: ProfileItem, current: str, new: str, lang: str, origin: RequestOrigin) -> None:
-    """Change the password after checking the current one; notify the holder and audit."""
+def change_password(
+    profile: ProfileItem, current: str, new: str, lang: str, origin: RequestOrigin, *, keep_session: str | None = None
+) -> None:
+    """Change the password after checking the current one; notify the holder and audit. Every other
+    session (all but ``keep_session``, the one that made the change) and every token of the account ends."""
     if not cognito.password_matches(profile.email, current):
         record_event(
             "password.changed",
@@ -187,5 +190,15 @@ def change_password(profile: ProfileItem, current: str, new: str, lang: str, ori
         corporate_number=profile.corporate_number,
         source_ip=origin.source_ip,
         user_agent=origin.user_agent,
+    )
+    from functions.auth.revocation import revoke_access
+
+    revoke_access(
+        profile.sub,
+        reason="password_changed",
+        actor_sub=profile.sub,
+        keep_session=keep_session,
+        corporate_number=profile.corporate_number,
+        origin={"source_ip": origin.source_ip, "user_agent": origin.user_agent},
     )
     notify.notify_email(profile.email, "password_changed", lang)

@@ -124,8 +124,9 @@ def regenerate_recovery_codes(sub: str, lang: str, origin: Origin) -> list[str]:
     return generated
 
 
-def remove_factor(sub: str, kind: str, lang: str, origin: Origin) -> None:
-    """Remove one factor. An account that must use a second factor keeps at least one possession factor."""
+def remove_factor(sub: str, kind: str, lang: str, origin: Origin, *, keep_session: str | None = None) -> None:
+    """Remove one factor. An account that must use a second factor keeps at least one possession factor.
+    Every session but ``keep_session`` (the one that removed it) and every token of the account ends."""
     profile = _profile(sub)
     store = get_factor_store()
     if store.get_factor(sub, kind) is None:
@@ -139,4 +140,14 @@ def remove_factor(sub: str, kind: str, lang: str, origin: Origin) -> None:
     if kind == "totp":
         store.delete_pending_totp(sub)
     _audit("factor.removed", "success", sub, {"factor": kind}, origin)
+    from functions.auth.revocation import revoke_access
+
+    revoke_access(
+        sub,
+        reason="factor_removed",
+        actor_sub=sub,
+        keep_session=keep_session,
+        corporate_number=profile.corporate_number,
+        origin=origin,
+    )
     notify_factor_change(profile.email, "factor_removed", lang, factor_label(lang, kind))

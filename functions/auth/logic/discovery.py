@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from functions.auth.logic.assurance import ACR_VALUES
 from functions.auth.models import ProviderMetadata
+from functions.auth.oidc.claims import TRUST_FRAMEWORK, VERIFIED_CLAIM_NAMES
 from platform_common.errors import InvalidInput
 
 SCOPES: Final[tuple[str, ...]] = ("openid", "profile", "user", "mandate", "email", "offline_access")
@@ -105,4 +106,9 @@ def build_provider_metadata(issuer: str) -> ProviderMetadata:
         claims_parameter_supported=False,
         request_parameter_supported=False,
         request_uri_parameter_supported=False,
+        # Identity assurance: released under the approved scope jp_gbizid_v1_ida, without evidence
+        # (gBizID tells the level and the procedure, not the documents), so evidence_supported is absent.
+        verified_claims_supported=True,
+        trust_frameworks_supported=[TRUST_FRAMEWORK],
+        claims_in_verified_claims_supported=list(VERIFIED_CLAIM_NAMES),
     )

@@ -9,6 +9,9 @@ from functions.auth.dal import ProfileItem, RelyingPartyItem
 from functions.auth.models import AccountTier
 
 SCOPE_IDA: Final = "jp_gbizid_v1_ida"
+TRUST_FRAMEWORK: Final = "jp_gbizid"  # verified_claims.verification.trust_framework
+# Every claim verified_claims() may put under verified_claims.claims (the discovery document lists them).
+VERIFIED_CLAIM_NAMES: Final[tuple[str, ...]] = ("account_type", "corporate_number", "name")
 ACCOUNT_TYPE_NAMES: Final[dict[str, dict[str, str]]] = {
     "1": {"ja": "gBizIDエントリー", "en": "gBizID Entry"},
     "2": {"ja": "gBizIDプライム", "en": "gBizID Prime"},
@@ -104,7 +107,7 @@ def verified_claims(
         procedure, level = "jp_gbizid_member", "ial2"
     else:
         procedure, level = None, "ial1"
-    verification: dict[str, Any] = {"trust_framework": "jp_gbizid", "assurance_level": level}
+    verification: dict[str, Any] = {"trust_framework": TRUST_FRAMEWORK, "assurance_level": level}
     if procedure:
         verification["assurance_process"] = {"procedure": procedure}
     verified: dict[str, Any] = {"account_type": account_type_of(profile)}

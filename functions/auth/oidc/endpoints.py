@@ -36,6 +36,7 @@ from functions.auth.oidc.provider import GrantUser, Provider, ProviderRequest
 from functions.auth.oidc.store import Authentication, AuthRequest, get_oidc_store
 from functions.auth.oidc.tokens import InvalidToken, verify_access_token, verify_id_token_hint
 from functions.auth.prime.service import identity_verification
+from functions.auth.revocation import access_token_revoked, account_active
 from functions.auth.settings import get_settings
 from functions.auth.web.layout import parse_form, redirect, request_language, verify_csrf
 from functions.auth.web.request import header, raw_event, source_ip, user_agent
@@ -364,6 +365,10 @@ def userinfo(event: Event) -> Response[str]:
     profile = get_store().get_profile(str(claims["sub"]))
     client = get_store().get_relying_party(str(claims.get("client_id", "")))
     if profile is None or client is None:
+        return _unauthorized()
+    # A suspended, disabled or deleted account, or one whose access was revoked since (password change,
+    # factor removed): its access tokens are refused at once, not when they expire.
+    if access_token_revoked(profile.sub, claims.get("iat")) or not account_active(profile):
         return _unauthorized()
     scopes: Sequence[str] = scope_list(str(claims.get("scope", "")))
     attributes = _cognito_attributes(profile) if {"email", "user"} & set(scopes) else {}

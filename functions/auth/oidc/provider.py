@@ -286,7 +286,16 @@ class RefreshGrant(RefreshTokenGrant):  # type: ignore[misc]  # authlib is untyp
                 detail={"client_id": client.get_client_id()},
             )
             return None
-        return None if result.token is None else _Refresh(result.token)
+        if result.token is None:
+            return None
+        sub = result.token.authentication.sub
+        from functions.auth.revocation import account_active
+
+        if not account_active(get_store().get_profile(sub)):  # suspended, disabled or deleted since
+            get_oidc_store().revoke_family(result.token.family_id)
+            _record("token.refreshed", "failure", actor_sub=sub, detail={"reason": "account_inactive"})
+            return None
+        return _Refresh(result.token)
 
     def authenticate_user(self, refresh_token: _Refresh) -> GrantUser:
         return GrantUser(refresh_token.stored.authentication, family_id=refresh_token.stored.family_id)
@@ -357,6 +366,17 @@ class Provider(AuthorizationServer):  # type: ignore[misc]  # authlib is untyped
         }
         if offline:
             token["refresh_token"] = secrets.token_urlsafe(32)
+        if grant_type == "refresh_token" and "openid" in scope_list(scope):
+            # OpenID Connect Core 12.2: a new ID token for the same login (its auth_time, acr and amr).
+            half = create_half_hash(token["access_token"], JWS_ALG)
+            id_claims = tokens.id_token_claims(
+                issuer=self.issuer,
+                client_id=client.get_client_id(),
+                authentication=user.authentication,
+                nonce=None,
+                at_hash=half.decode("ascii") if half else None,
+            )
+            token["id_token"] = tokens.sign(id_claims)
         return token
 
     def save_token(self, token: Mapping[str, Any], request: Any) -> None:

@@ -6,7 +6,8 @@ pk                                    sk               item
 ``AUTHREQ#<id>``                      ``AUTHREQ``      an authorization request waiting for login/consent
 ``CODE#<sha256(code)>``               ``CODE``         an authorization code (single use: conditional delete)
 ``REFRESH#<sha256(token)>``           ``REFRESH``      a refresh token of a family (``active``/``rotated``)
-``FAMILY#<id>``                       ``FAMILY``       a refresh-token family (revoked on reuse)
+``FAMILY#<id>``                       ``FAMILY``       a refresh-token family (revocable; gsi1 ``FAMILYSUB#<sub>``)
+``USER#<sub>``                        ``REVOKED``      access tokens issued before ``not_before`` are refused
 ``USER#<sub>``                        ``CONSENT#<id>``  the scopes a user granted a relying party
 ``JTI#<client_id>#<jti>``             ``JTI``          a used private_key_jwt assertion id
 ====================================  ===============  ==================================================
@@ -35,6 +36,7 @@ AUTH_REQUEST_SECONDS: Final = 600  # the user has 10 minutes to sign in and cons
 CODE_SECONDS: Final = 300  # gBizID: a code lives 5 minutes
 REFRESH_SECONDS: Final = 30 * 24 * 3600
 JTI_SECONDS: Final = 3600
+FAMILY_INDEX_PREFIX: Final = "FAMILYSUB#"
 
 
 def token_hash(value: str) -> str:
@@ -227,6 +229,8 @@ class OidcStore:
                 "client_id": {"S": client_id},
                 "sub": {"S": sub},
                 "revoked": {"BOOL": False},
+                "gsi1pk": {"S": FAMILY_INDEX_PREFIX + sub},
+                "gsi1sk": {"S": "FAMILY#" + family_id},
                 "created_at": {"N": str(now)},
                 "expires_at": {"N": str(now + REFRESH_SECONDS)},
             },
@@ -245,6 +249,22 @@ class OidcStore:
             UpdateExpression="SET revoked = :yes",
             ExpressionAttributeValues={":yes": {"BOOL": True}},
         )
+
+    def revoke_families_of(self, sub: str) -> int:
+        """Revoke every refresh-token family of ``sub`` (found through gsi1); the number revoked now."""
+        revoked = 0
+        for page in self._ddb.get_paginator("query").paginate(
+            TableName=self.table_name,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": FAMILY_INDEX_PREFIX + sub}},
+            ProjectionExpression="pk, revoked",
+        ):
+            for item in page.get("Items", []):
+                if not item.get("revoked", {}).get("BOOL", False):
+                    self.revoke_family(item["pk"]["S"].removeprefix("FAMILY#"))
+                    revoked += 1
+        return revoked
 
     def save_refresh_token(
         self, token: str, *, family_id: str, client_id: str, scope: str, authentication: Authentication
@@ -306,6 +326,21 @@ class OidcStore:
             status="active" if status == "active" else "rotated",
             expires_at=int(item["expires_at"]["N"]),
         )
+
+    # -- access tokens of an account whose access was revoked
+
+    def set_tokens_not_before(self, sub: str, when: int) -> None:
+        """Refuse the account's access tokens issued before ``when`` (a password change, a suspension)."""
+        self._ddb.put_item(
+            TableName=self.table_name,
+            Item={**self._key("USER#" + sub, "REVOKED"), "not_before": {"N": str(when)}},
+        )
+
+    def tokens_not_before(self, sub: str) -> int:
+        item = self._ddb.get_item(
+            TableName=self.table_name, Key=self._key("USER#" + sub, "REVOKED"), ConsistentRead=True
+        ).get("Item")
+        return 0 if item is None else int(item["not_before"]["N"])
 
     # -- consent
 

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 # -- feature router imports (one line each)
 from functions.auth.routers import account, audit, discovery, factors, mandates, members, oidc, prime, relying_parties
+from functions.auth.routers import operator_accounts as operator_accounts
 
 ROUTERS: list[Router] = [
     discovery.router,
@@ -18,4 +19,5 @@ ROUTERS: list[Router] = [
     account.router,
     oidc.router,
     relying_parties.router,
+    operator_accounts.router,
 ]

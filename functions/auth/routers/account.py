@@ -692,7 +692,7 @@ def handle_post_password() -> Response[str]:
     if errors:
         return _password_page(lang, session, profile.email, errors=errors, status=400)
     try:
-        login_logic.change_password(profile, current, new, lang, _origin())
+        login_logic.change_password(profile, current, new, lang, _origin(), keep_session=session.id_hash)
     except login_logic.PasswordChangeRefused:
         wrong = {"current_password": t(lang, "password.wrong_current")}
         return _password_page(lang, session, profile.email, errors=wrong, status=400)

@@ -308,7 +308,7 @@ def handle_remove_factor() -> Response[str]:
     if kind not in FACTOR_KINDS:
         return _list_page(session, error=t(lang, "factors.error.unknown"), status=400)
     try:
-        manage.remove_factor(session.sub, kind, lang, _origin())
+        manage.remove_factor(session.sub, kind, lang, _origin(), keep_session=session.id_hash)
     except Conflict:
         return _list_page(session, error=t(lang, "factors.error.last"), status=409)
     except NotFound:

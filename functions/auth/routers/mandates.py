@@ -125,7 +125,7 @@ def _grant_form(
             f"<h2>{esc(t(lang, 'mandates.grant.title'))}</h2>",
             f"<p>{esc(t(lang, 'mandates.grant.lead'))}</p>",
             error_summary(lang, errors),
-            f'<form method="post" action="{MANDATES_PATH}" novalidate>{csrf_input(session)}',
+            f'<form class="form" method="post" action="{MANDATES_PATH}" novalidate>{csrf_input(session)}',
             form_field(
                 "grantee_email",
                 t(lang, "mandates.field.grantee_email"),
@@ -134,7 +134,7 @@ def _grant_form(
                 value=one("grantee_email"),
                 error=errors.get("grantee_email"),
             ),
-            f'<fieldset class="form-field{" form-field--error" if error else ""}"{described}>'
+            f'<fieldset class="form-fieldset form-field{" form-field--error" if error else ""}"{described}>'
             f"<legend>{esc(t(lang, 'mandates.field.procedures'))}</legend>{error_html}{boxes}</fieldset>",
             form_field(
                 "other_procedures",

@@ -152,7 +152,7 @@ def _page(
             table(t(lang, "members.caption", corporation=corporation), headers, rows, t(lang, "members.empty")),
             f"<h2>{esc(t(lang, 'members.invite.title'))}</h2>",
             error_summary(lang, errors),
-            f'<form method="post" action="{MEMBERS_PATH}" novalidate>{csrf_input(session)}',
+            f'<form class="form" method="post" action="{MEMBERS_PATH}" novalidate>{csrf_input(session)}',
             form_field(
                 "email",
                 t(lang, "members.field.email"),

@@ -28,6 +28,7 @@ from platform_common.errors import Forbidden
 SESSION_COOKIE: Final = "gbizid_session"
 SESSION_PREFIX: Final = "SESSION#"
 SESSION_SK: Final = "SESSION"
+SESSION_INDEX_PREFIX: Final = "SESSIONSUB#"  # gsi1pk: every session of one account (revocation)
 SESSION_SECONDS: Final = 8 * 3600  # a signed-in session, from the password check
 PENDING_SECONDS: Final = 10 * 60  # password passed, second factor still to come
 
@@ -62,6 +63,8 @@ class BrowserSession:
             "csrf_token": {"S": self.csrf_token},
             "second_factor_pending": {"BOOL": self.second_factor_pending},
             "expires_at": {"N": str(self.expires_at)},
+            "gsi1pk": {"S": SESSION_INDEX_PREFIX + self.sub},
+            "gsi1sk": {"S": SESSION_PREFIX + self.id_hash},
         }
 
     @classmethod
@@ -215,6 +218,27 @@ def delete_session(session: BrowserSession) -> None:
     aws.client("dynamodb").delete_item(
         TableName=_table(), Key={"pk": {"S": SESSION_PREFIX + session.id_hash}, "sk": {"S": SESSION_SK}}
     )
+
+
+def delete_sessions_of(sub: str, *, keep_id_hash: str | None = None) -> int:
+    """Delete every stored session of ``sub`` (signed in or pending) but ``keep_id_hash``; the count.
+
+    The sessions are found through gsi1 (``SESSIONSUB#<sub>``); each old cookie then finds nothing."""
+    dynamodb = aws.client("dynamodb")
+    deleted = 0
+    for page in dynamodb.get_paginator("query").paginate(
+        TableName=_table(),
+        IndexName="gsi1",
+        KeyConditionExpression="gsi1pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": SESSION_INDEX_PREFIX + sub}},
+        ProjectionExpression="pk, sk",
+    ):
+        for item in page.get("Items", []):
+            if keep_id_hash is not None and item["pk"]["S"] == SESSION_PREFIX + keep_id_hash:
+                continue
+            dynamodb.delete_item(TableName=_table(), Key={"pk": item["pk"], "sk": item["sk"]})
+            deleted += 1
+    return deleted
 
 
 def end_session(event: Event) -> Cookie:

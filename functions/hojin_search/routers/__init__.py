@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from functions.hojin_search.routers import hojin
-
 # -- feature router imports (one line each)
+from functions.hojin_search.routers import bulk, hojin, sparql
+from functions.hojin_search.routers import rest as rest_routers  # REST search, updateInfo, suggest, parts, tokens
 
 ROUTERS: list[Router] = [
     hojin.router,
     # -- feature routers (one line each)
+    bulk.router,
+    sparql.router,
+    *rest_routers.REST_ROUTERS,
 ]

@@ -67,6 +67,13 @@ class Conflict(DomainError):
     slug = "conflict"
 
 
+class ServiceUnavailable(DomainError):
+    """A dependency (another service, a key set) cannot be reached now; the client may retry."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    slug = "service-unavailable"
+
+
 class RateLimited(DomainError):
     status = HTTPStatus.TOO_MANY_REQUESTS
     slug = "rate-limited"
