@@ -23,11 +23,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from functions.hojin_search.bulk_manifest import BULK_PREFIX, MANIFEST_KEY
 from functions.hojin_search.ingest.publish import read_activities, read_corporations
 from functions.hojin_search.ingest.store import OpenDataStore
 
-BULK_PREFIX = "bulk/"
-MANIFEST_KEY = "bulk/manifest.json"
 BOM = b"\xef\xbb\xbf"
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -135,11 +134,3 @@ def export_bulk(store: OpenDataStore, now: datetime) -> str:
         MANIFEST_KEY, json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"), "application/json"
     )
     return MANIFEST_KEY
-
-
-def read_manifest(store: OpenDataStore) -> dict[str, Any] | None:
-    data = store.get_object(MANIFEST_KEY)
-    if data is None:
-        return None
-    manifest: dict[str, Any] = json.loads(data)
-    return manifest

@@ -1,7 +1,7 @@
 """S3-triggered ingest: an object created under ``incoming/<ministry>/<category>/<name>.csv|json``.
 
 Accepts S3 event notifications (``Records[].s3``) and the EventBridge form S3 also sends (``detail.bucket``,
-``detail.object``). Each file is ingested with :func:`functions.hojin_search.ingest.ingest_file` (index and
+``detail.object``). Each file is ingested with :func:`functions.hojin_search.ingest.pipeline.ingest_file` (index and
 bulk files are rebuilt when it changed anything); its report goes to ``reports/<source id>/<time>.json``.
 A key outside the layout is logged and skipped: it is not retried, since retrying cannot fix it.
 """
@@ -15,8 +15,7 @@ from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.hojin_search.ingest import ingest_file
-from functions.hojin_search.ingest.pipeline import default_store
+from functions.hojin_search.ingest.pipeline import default_store, ingest_file
 from functions.hojin_search.ingest.schema import CATEGORIES
 from platform_common import aws
 from platform_common.errors import InvalidInput

@@ -16,8 +16,13 @@ import pytest
 
 from devstack.synthdata import generate_tables
 from functions.hojin_search.bulk import MANIFEST_KEY, export_bulk
-from functions.hojin_search.ingest import ingest_file, source_id_of
-from functions.hojin_search.ingest.pipeline import UNKNOWN_CORPORATION, activity_key, parquet_bytes
+from functions.hojin_search.ingest.pipeline import (
+    UNKNOWN_CORPORATION,
+    activity_key,
+    ingest_file,
+    parquet_bytes,
+    source_id_of,
+)
 from functions.hojin_search.ingest.publish import CURRENT_INDEX_KEY, rebuild_index
 from functions.hojin_search.ingest.store import LocalOpenDataStore, StoredRecord
 

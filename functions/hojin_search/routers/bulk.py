@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, Field
 
-from functions.hojin_search.bulk import read_manifest
+from functions.hojin_search.bulk_manifest import read_manifest
 from functions.hojin_search.ingest.store import AwsOpenDataStore
 from platform_common import aws
 from platform_common.api import json_body
