@@ -154,6 +154,8 @@ ROUTES: tuple[Route, ...] = (
     Route("hojin_search", "POST", "/hojin/v2/tokens"),
     Route("hojin_search", "DELETE", "/hojin/v2/tokens/{token_id}"),
     Route("hojin_search", "GET", "/hojin/bulk"),
+    Route("hojin_search", "GET", "/hojin/search"),
+    Route("hojin_search", "GET", "/hojin/corporations/{corporate_number}"),
     # -- end of gBizINFO token, bulk and page routes
     # jGrants: subsidy catalogue (one API per ministry stack)
     *_operations("submit"),

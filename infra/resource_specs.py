@@ -215,7 +215,8 @@ OPEN_DATA = StackSpec(
         # What changed on which day (gBizINFO's updateInfo): day = yyyymmdd, key = <number>#<category>.
         TableSpec("changes", partition_key=Attribute("day"), sort_key=Attribute("key")),
     ),
-    buckets=(BucketSpec("open-data"),),
+    # athena-results: the Athena workgroup's query results (cloud only; infra/constructs/ingest.py).
+    buckets=(BucketSpec("open-data"), BucketSpec("athena-results")),
     functions=(
         FunctionSpec(
             service="hojin_search",

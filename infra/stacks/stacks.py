@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.config import PlatformConfig
+from infra.config import PROJECT, PlatformConfig
 from infra.constructs.api_account import ApiGatewayAccountConstruct
+from infra.constructs.ingest import IngestConstruct
+from infra.constructs.layers import LayersConstruct
 from infra.constructs.registry import ResourceRegistry
 from infra.resource_specs import EXCHANGE, IDENTITY, OPEN_DATA, ministry
 from infra.stacks.platform_stack import PlatformStack
@@ -53,6 +56,22 @@ class OpenDataStack(PlatformStack):
         self.api_account = ApiGatewayAccountConstruct(self, "ApiGatewayAccount")
         for api in self.apis.values():
             api.api.deployment_stage.node.add_dependency(self.api_account.account)
+        # The S3-triggered ingest, the Glue catalog and the Athena workgroup (issue 4, point 1).
+        layers = self.node.try_find_child("Layers")
+        if not isinstance(layers, LayersConstruct):
+            raise TypeError("the OpenData stack builds its function layers before the ingest")
+        api_spec = OPEN_DATA.functions[0]
+        self.ingest = IngestConstruct(
+            self,
+            "Ingest",
+            api_spec=api_spec,
+            registry=self.registry,
+            layers=layers.all,
+            stage=config.stage,
+            log_retention=logs.RetentionDays.ONE_YEAR if config.stage == "prod" else logs.RetentionDays.THREE_MONTHS,
+            extra_environment=self.extra_environment(api_spec.service),
+            name_prefix=f"{PROJECT}-{config.stage}",
+        )
 
     def extra_environment(self, service: str) -> dict[str, str]:
         # The token page's access tokens come from gBizID: its issuer is configuration (the Identity stack is

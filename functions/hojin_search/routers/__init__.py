@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 # -- feature router imports (one line each)
-from functions.hojin_search.routers import bulk, hojin, sparql
+from functions.hojin_search.routers import bulk, hojin, pages, sparql
 from functions.hojin_search.routers import rest as rest_routers  # REST search, updateInfo, suggest, parts, tokens
 
 ROUTERS: list[Router] = [
@@ -13,5 +13,6 @@ ROUTERS: list[Router] = [
     # -- feature routers (one line each)
     bulk.router,
     sparql.router,
+    pages.router,
     *rest_routers.REST_ROUTERS,
 ]
