@@ -19,6 +19,10 @@ from infra.resource_specs import STATE_MACHINE_DIR, StateMachineSpec
 _DYNAMODB_TASKS = ("arn:aws:states:::dynamodb:", "arn:aws:states:::aws-sdk:dynamodb:")
 
 
+class UnsupportedIntegration(ValueError):
+    """A state machine task uses a service integration the construct cannot grant least privilege for."""
+
+
 def _states(definition: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for state in definition.get("States", {}).values():
         yield state
@@ -38,7 +42,7 @@ def dynamodb_actions(definition: dict[str, Any]) -> tuple[str, ...]:
             continue
         prefix = next((p for p in _DYNAMODB_TASKS if resource.startswith(p)), None)
         if prefix is None:
-            raise NotImplementedError(
+            raise UnsupportedIntegration(
                 f"task resource {resource!r}: only DynamoDB service integrations are granted; "
                 "extend infra/constructs/state_machines.py for another integration"
             )

@@ -178,12 +178,12 @@ def test_review_state_machine_gets_the_table_by_reference_and_only_update_item(
 
 
 def test_state_machine_actions_come_from_the_definition() -> None:
-    from infra.constructs.state_machines import dynamodb_actions
+    from infra.constructs.state_machines import UnsupportedIntegration, dynamodb_actions
 
     (spec,) = ministry("meti").state_machines
     assert dynamodb_actions(spec.definition()) == ("dynamodb:UpdateItem",)
     sdk_task = {"States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:putItem", "End": True}}}
     assert dynamodb_actions(sdk_task) == ("dynamodb:PutItem",)
     lambda_task = {"States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}}}
-    with pytest.raises(NotImplementedError, match="only DynamoDB"):
+    with pytest.raises(UnsupportedIntegration, match="only DynamoDB"):
         dynamodb_actions(lambda_task)
