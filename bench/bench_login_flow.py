@@ -13,15 +13,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
-import os
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -36,42 +30,13 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.devstack_process import start_devstack, stop_devstack  # noqa: E402
 from tests.e2e.test_auth_oidc_flow import sign_in_through_forms  # noqa: E402  (the same form-filling browser)
 
 SSO_RUNS = 40
 TOKEN_REQUESTS = 80
 CONCURRENCY = 8
 SIGN_RUNS = 200
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _start_devstack() -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
-    state = Path(tempfile.mkdtemp(prefix="bench-login-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_", "OIDC_"))}
-    env.update(PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'layers' / 'common' / 'python'}", DEVSTACK_STATE_DIR=str(state))
-    port = _free_port()
-    log = (state / "devstack.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "devstack", "--port", str(port), "--corporations", "0"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if "devstack ready at" in (state / "devstack.log").read_text():
-            return process, json.loads((state / "demo.json").read_text(encoding="utf-8"))
-        if process.poll() is not None:
-            raise RuntimeError((state / "devstack.log").read_text())
-        time.sleep(0.2)
-    process.kill()
-    raise TimeoutError("the devstack did not start")
 
 
 def _authorize_url(issuer: str, rp: dict[str, Any]) -> tuple[str, str]:
@@ -119,7 +84,7 @@ def _flow(issuer: str, rp: dict[str, Any], browser: httpx.Client, user: dict[str
 
 
 def main() -> None:
-    process, demo = _start_devstack()
+    process, demo = start_devstack()
     try:
         issuer, rp = demo["services"]["issuer"], demo["relying_parties"]["demo-rp"]
         base = demo["base_url"]
@@ -164,8 +129,7 @@ def main() -> None:
             local.sign(message, padding.PKCS1v15(), hashes.SHA256())
         local_ms = (time.perf_counter() - started) / SIGN_RUNS * 1000
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+        stop_devstack(process)
 
     print(f"{'gBizID OpenID Provider via the devstack gateway':<64}{'value':>12}")
     print(f"{'full login flow, fresh browser (password+TOTP), median s':<64}{statistics.median(fresh):>12.3f}")

@@ -6,8 +6,12 @@ bursts of 20, 100,000 a day (days in Japan time)** per token. Over a limit the a
 
 The bucket lives in the token's own item of the ``api-tokens`` table and is advanced with a conditional
 update on the previous state (optimistic concurrency), so concurrent function instances, the devstack
-and the cloud count alike. In the cloud an API Gateway usage plan may sit in front with the same figures;
-this check is the one both places share.
+and the cloud count alike. A warm instance remembers the state it last wrote for each token and goes
+straight to that conditional update: one DynamoDB call per request while it is the only instance serving
+the token, and still exact when it is not (the condition fails, the item is read and the update retried).
+The condition also requires the token to be active, so a revocation takes effect at the next request.
+In the cloud an API Gateway usage plan may sit in front with the same figures; this check is the one both
+places share.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
 
@@ -104,18 +108,28 @@ def _state_of(item: Mapping[str, Any]) -> BucketState | None:
 
 
 @dataclass(frozen=True)
+class _Known:
+    owner: str
+    state: BucketState
+
+
+@dataclass(frozen=True)
 class TokenGate:
     """Checks a presented token and meters it (DynamoDB ``api-tokens``)."""
 
     table: str
     limits: RateLimits = PUBLISHED_LIMITS
     clock: Callable[[], float] = time.time
+    _known: dict[str, _Known] = field(default_factory=dict, repr=False, compare=False)
 
     def admit(self, token: str | None) -> str:
         """The token's owner when the call may proceed; else :class:`Unauthorized` / :class:`RateLimitExceeded`."""
         if not token:
             raise Unauthorized(f"the {API_TOKEN_HEADER} header is required")
         token_hash = hash_api_token(token)
+        known = self._known.get(token_hash)
+        if known is not None and self._advance(token_hash, known.state):
+            return known.owner
         dynamodb = aws.client("dynamodb")
         for _attempt in range(MAX_ATTEMPTS):
             item = dynamodb.get_item(
@@ -137,8 +151,31 @@ class TokenGate:
                 if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                     raise
                 continue  # another request moved the bucket first, or the token was revoked: look again
-            return str(item.get("owner", {}).get("S", ""))
+            owner = str(item.get("owner", {}).get("S", ""))
+            self._known[token_hash] = _Known(owner, decision.state)
+            return owner
         raise RateLimitExceeded("too many concurrent requests for this token", 1)
+
+    def _advance(self, token_hash: str, previous: BucketState) -> bool:
+        """The fast path: take from the state this instance last wrote. ``False``: read the item and decide.
+
+        A refusal is not decided here (another instance may have refilled nothing, or the day may have
+        turned): the slow path reads the item and answers with the exact ``Retry-After``.
+        """
+        now = self.clock()
+        decision = take(previous, now, self.limits)
+        if not decision.allowed:
+            return False
+        try:
+            self._save(token_hash, previous, decision.state, now)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            self._known.pop(token_hash, None)  # moved elsewhere, or revoked: the slow path reads it
+            return False
+        owner = self._known[token_hash].owner
+        self._known[token_hash] = _Known(owner, decision.state)
+        return True
 
     def _save(self, token_hash: str, previous: BucketState | None, state: BucketState, now: float) -> None:
         condition = "active = :live"
@@ -153,8 +190,11 @@ class TokenGate:
         if previous is None:
             condition += " AND attribute_not_exists(rl_updated)"
         else:
-            condition += " AND rl_updated = :previous"
+            # Every admitted request adds one to the day's count: with the time and the day it names one state
+            condition += " AND rl_updated = :previous AND rl_day = :previous_day AND rl_count = :previous_count"
             values[":previous"] = {"N": repr(previous.updated)}
+            values[":previous_day"] = {"S": previous.day}
+            values[":previous_count"] = {"N": str(previous.day_count)}
         aws.client("dynamodb").update_item(
             TableName=self.table,
             Key={"token_hash": {"S": token_hash}},

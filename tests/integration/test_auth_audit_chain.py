@@ -20,6 +20,7 @@ import pytest
 from functions.auth import audit
 from functions.auth.audit import AuditEntry, archive_key, recent_logins, record_event, verify_chain
 from infra.resource_specs import IDENTITY, StackSpec
+from platform_common import audit as platform_audit
 
 _counter = itertools.count()
 
@@ -199,10 +200,10 @@ def test_given_a_missing_archive_copy_when_verifying_then_it_is_named(
 ) -> None:
     # Given S3 refused the archive write of entry 2 (the entry is still appended)
     record_event("account.signed_up", outcome="success", actor_sub="sub-a")
-    original = audit._archive
-    monkeypatch.setattr(audit, "_archive", lambda entry: None)
+    original = audit.AuditLog._archive
+    monkeypatch.setattr(audit.AuditLog, "_archive", lambda self, entry: None)
     record_event("account.signed_up", outcome="success", actor_sub="sub-a")
-    monkeypatch.setattr(audit, "_archive", original)
+    monkeypatch.setattr(audit.AuditLog, "_archive", original)
     record_event("account.signed_up", outcome="success", actor_sub="sub-a")
 
     result = verify_chain()
@@ -263,7 +264,7 @@ def test_given_threads_appending_at_once_when_done_then_the_chain_is_linear_with
 ) -> None:
     # Given 8 writers each appending 6 events at the same time, racing between reading the head and writing
     serialized = _SerializedAws()
-    monkeypatch.setattr(audit, "aws", serialized)
+    monkeypatch.setattr(platform_audit, "aws", serialized)
     errors: list[BaseException] = []
 
     def writer(n: int) -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from functions.auth.audit import (
+from platform_common.audit import (
     GENESIS_HASH,
     REDACTED,
     AuditEntry,
