@@ -71,7 +71,7 @@ def _publish(demo: dict[str, Any], directory: Path, build_id: str) -> None:
         AWS_ENDPOINT_URL=aws["endpoint_url"],
         AWS_DEFAULT_REGION=aws["region"],
         AWS_ACCESS_KEY_ID="devstack",
-        AWS_SECRET_ACCESS_KEY="devstack",  # noqa: S105  (moto accepts any credentials)
+        AWS_SECRET_ACCESS_KEY="devstack",  # noqa: S106  (moto accepts any credentials)
     )
     from functions.hojin_search.engine import publish_index
 

@@ -16,6 +16,7 @@ from infra.resource_specs import (
     BucketSpec,
     KeySpec,
     ResourceRef,
+    SecretSpec,
     StackSpec,
     StateMachineSpec,
     TableSpec,
@@ -70,7 +71,16 @@ def provision_stack(spec: StackSpec, peers: dict[str, ProvisionedStack] | None =
         _create_user_pool(stack, pool)
     for machine in spec.state_machines:
         _create_state_machine(stack, machine)
+    for secret in spec.secrets:
+        _create_secret(stack, secret)
     return stack
+
+
+def _create_secret(stack: ProvisionedStack, secret: SecretSpec) -> None:
+    """A secret without a value yet: the value is put in later (by the operator; here by the seed)."""
+    name = physical_name(stack.spec.scope, secret.id)
+    arn = aws.client("secretsmanager").create_secret(Name=name, Description=secret.description)["ARN"]
+    stack.values.update({("secret", secret.id, "name"): name, ("secret", secret.id, "arn"): arn})
 
 
 def _create_table(stack: ProvisionedStack, table: TableSpec) -> None:

@@ -28,6 +28,7 @@ from functions.auth.logic.clients import hash_client_secret, new_client_secret
 from functions.auth.logic.discovery import SCOPES
 from functions.auth.models import AccountTier, StaffRole
 from functions.auth.settings import AuthSettings
+from functions.hojin_search.settings import HojinSearchSettings
 from infra.resource_specs import ResourceRef
 from platform_common import aws
 
@@ -181,11 +182,39 @@ def seed_identity(provisioned: dict[str, ProvisionedStack], base_url: str) -> di
     )
     demo_rp = {"client_id": DEMO_CLIENT_ID, "client_secret": client_secret, "redirect_uri": redirect_uri}
     prime_only = _seed_prime_only_relying_party(store, base_url)
+    seed_token_page_client(store, provisioned["opendata"], base_url)
     return {
         "relying_party": demo_rp,
         "relying_parties": {DEMO_CLIENT_ID: demo_rp, DEMO_PRIME_ONLY_CLIENT_ID: prime_only},
         "users": users,
     }
+
+
+def seed_token_page_client(store: AccountsStore, opendata: ProvisionedStack, base_url: str) -> str:
+    """Register gBizINFO's token page as a confidential client and put its secret where the page reads it.
+
+    What an operator does in the cloud (docs/operators/deploy.md): register the client in the OP, then put
+    the secret into the Secrets Manager secret of the OpenData stack. The plain secret goes nowhere else.
+    Returns the client id.
+    """
+    default_id = str(HojinSearchSettings.model_fields["tokens_client_id"].default)
+    client_id = os.environ.get("HOJIN_TOKENS_CLIENT_ID") or default_id
+    client_secret = new_client_secret()
+    store.put_relying_party(
+        RelyingPartyItem(
+            client_id=client_id,
+            client_name="gBizINFO APIトークン管理",
+            name_en="gBizINFO API tokens",
+            redirect_uris=(f"{base_url.rstrip('/')}/hojin/tokens/callback",),
+            allowed_scopes=("openid",),
+            allowed_account_types=("1", "2", "3"),
+            token_endpoint_auth_method="client_secret_basic",
+            client_secret_hash=hash_client_secret(client_secret),
+        )
+    )
+    secret_id = opendata.resolve(ResourceRef("secret", "hojin-tokens-client", "arn"))
+    aws.client("secretsmanager").put_secret_value(SecretId=secret_id, SecretString=client_secret)
+    return client_id
 
 
 def _seed_prime_only_relying_party(store: AccountsStore, base_url: str) -> dict[str, Any]:

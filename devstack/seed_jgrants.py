@@ -1,19 +1,29 @@
-"""Demo subsidies of the demo ministry's jGrants catalogue.
+"""Demo subsidies of the demo ministry's jGrants catalogue, and its staff.
 
 Ids (``a0W5h00000demo0NN``) and subsidy numbers (``S-9900000N``) are fictional; titles follow real programmes
 so the catalogue looks familiar. Acceptance windows are set relative to today, so some subsidies are always
-open, some upcoming and some closed.
+open, some upcoming and some closed. Each has an application form whose company fields come from the login
+and gBizINFO (``x-prefill``) while the applicant types only the project, the attachments it asks for, and the
+gBizID tier it needs. The demo operator and reviewer accounts of :mod:`devstack.seed_identity` are made
+staff of the demo ministry.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, Final
 
 from devstack.naming import DEMO_MINISTRY
 from devstack.provision import ProvisionedStack
 from functions.submit.dal import SubsidyStore
-from functions.submit.models import Subsidy
+from functions.submit.models import AttachmentRequirement, MinimumTier, Subsidy
+from functions.submit.staff import StaffMember
+from platform_common import aws
+
+DEMO_STAFF: Final = (
+    ("operator@gbizid.example.jp", "operator", "デモ省 補助金担当（運用）"),
+    ("reviewer@gbizid.example.jp", "reviewer", "デモ省 審査担当"),
+)
 
 JST_OFFSET = timedelta(hours=9)
 
@@ -71,6 +81,101 @@ _DEMO: tuple[tuple[str, str, str, str, str, str, str, str, int, int, int, int], 
 )  # fmt: skip
 
 
+# -- the application forms ----------------------------------------------------------------------------------
+
+# What the government already holds: from the login's claims (userinfo) and gBizINFO's record.
+_COMPANY: Final[dict[str, Any]] = {
+    "corporate_number": {"type": "string", "title": "法人番号", "pattern": "^[0-9]{13}$",
+                         "x-prefill": "userinfo:corporate_number"},
+    "corporate_name": {"type": "string", "title": "法人名", "maxLength": 150, "x-prefill": "gbizinfo:name"},
+    "location": {"type": "string", "title": "本店所在地", "maxLength": 300, "x-prefill": "gbizinfo:location"},
+    "representative_name": {"type": "string", "title": "代表者名", "maxLength": 100,
+                            "x-prefill": "gbizinfo:representative_name"},
+    "capital_stock": {"type": "integer", "title": "資本金（円）", "minimum": 0, "x-prefill": "gbizinfo:capital_stock"},
+    "employee_number": {"type": "integer", "title": "従業員数", "minimum": 0, "x-prefill": "gbizinfo:employee_number"},
+    "contact_name": {"type": "string", "title": "担当者名", "maxLength": 100, "x-prefill": "userinfo:user_name"},
+    "contact_email": {"type": "string", "title": "担当者メールアドレス", "format": "email", "maxLength": 254,
+                      "x-prefill": "userinfo:email"},
+}  # fmt: skip
+_COMPANY_REQUIRED: Final = ["corporate_number", "corporate_name", "location", "representative_name", "employee_number"]
+
+# What only the applicant knows: the project.
+_PROJECT: Final[dict[str, Any]] = {
+    "project_title": {"type": "string", "title": "事業計画名", "minLength": 1, "maxLength": 100},
+    "project_summary": {"type": "string", "title": "事業の概要", "minLength": 1, "maxLength": 2000},
+    "project_start": {"type": "string", "title": "事業開始予定日", "format": "date"},
+    "project_end": {"type": "string", "title": "事業完了予定日", "format": "date"},
+    "total_cost": {"type": "integer", "title": "補助対象経費（円）", "minimum": 1},
+}  # fmt: skip
+_PROJECT_REQUIRED: Final = ["project_title", "project_summary", "project_start", "project_end", "total_cost"]
+
+# Extra project fields of some programmes (appended to the form of the subsidies named below).
+_EXTRA_FIELDS: Final[dict[str, dict[str, Any]]] = {
+    "001": {"equipment": {"type": "string", "title": "導入する設備", "minLength": 1, "maxLength": 500}},
+    "002": {"it_tool": {"type": "string", "title": "導入するITツール名", "minLength": 1, "maxLength": 200}},
+    "003": {"new_field": {"type": "string", "title": "進出する成長分野", "minLength": 1, "maxLength": 200}},
+    "007": {"partner_institution": {"type": "string", "title": "連携する大学・公設試験研究機関", "minLength": 1}},
+    "012": {"prototype_parts": {"type": "string", "title": "試作する部品", "minLength": 1, "maxLength": 300}},
+}
+
+
+def demo_form_schema(suffix: str, title: str, max_limit: int) -> dict[str, Any]:
+    """The form of one demo subsidy: prefilled company fields, typed project fields, the amount asked for."""
+    extra = _EXTRA_FIELDS.get(suffix, {})
+    project = {
+        **_PROJECT,
+        **extra,
+        "requested_amount": {"type": "integer", "title": "補助金申請額（円）", "minimum": 1, "maximum": max_limit},
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"{title} 申請書",
+        "type": "object",
+        "properties": {
+            "company": {"type": "object", "title": "申請者（法人）情報", "properties": _COMPANY,
+                        "required": _COMPANY_REQUIRED},
+            "project": {"type": "object", "title": "事業計画", "properties": project,
+                        "required": [*_PROJECT_REQUIRED, *extra, "requested_amount"]},
+        },
+        "required": ["company", "project"],
+    }  # fmt: skip
+
+
+_PLAN = AttachmentRequirement(
+    code="business_plan", label="事業計画書", label_en="Business plan", formats=["pdf", "docx"]
+)
+_QUOTE = AttachmentRequirement(code="quotation", label="見積書", label_en="Quotation", formats=["pdf", "xlsx"])
+_TAX = AttachmentRequirement(
+    code="tax_certificate", label="納税証明書（その1）", label_en="Tax payment certificate", formats=["pdf"]
+)
+_FINANCE = AttachmentRequirement(
+    code="financial_statements", label="直近2期分の決算書", label_en="Financial statements", formats=["pdf", "xlsx"]
+)
+# The data exchange (issue 6) supplies the registry extract instead of a scanned paper copy.
+_REGISTRY = AttachmentRequirement(
+    code="registry_certificate",
+    label="履歴事項全部証明書（登記事項証明書）",
+    label_en="Certificate of registered matters",
+    formats=["pdf"],
+    exchange_service="JP/GOV/MOJ/registry/certificateOfRegisteredMatters",
+)
+# suffix -> (minimum tier, attachments); Prime for the large programmes, as jGrants asks for them
+_REQUIREMENTS: Final[dict[str, tuple[MinimumTier, tuple[AttachmentRequirement, ...]]]] = {
+    "001": ("prime", (_PLAN, _QUOTE, _FINANCE, _REGISTRY)),
+    "002": ("prime", (_PLAN, _QUOTE)),
+    "003": ("prime", (_PLAN, _FINANCE, _TAX)),
+    "004": ("entry", (_PLAN,)),
+    "005": ("prime", (_QUOTE,)),
+    "006": ("prime", (_PLAN, _FINANCE)),
+    "007": ("prime", (_PLAN, _FINANCE, _TAX)),
+    "008": ("entry", (_PLAN, _QUOTE)),
+    "009": ("entry", (_PLAN,)),
+    "010": ("entry", (_PLAN, _QUOTE)),
+    "011": ("entry", (_PLAN,)),
+    "012": ("prime", (_PLAN, _FINANCE)),
+}
+
+
 def demo_subsidies(today: datetime) -> list[Subsidy]:
     """The demo catalogue, with acceptance windows relative to ``today`` (an aware date-time)."""
     # Windows open at 00:00 and close at 17:00 Japan time, as jGrants deadlines usually do.
@@ -96,13 +201,32 @@ def demo_subsidies(today: datetime) -> list[Subsidy]:
                 acceptance_end_datetime=closes,
                 project_end_deadline=closes + timedelta(days=300),
                 created_date=midnight_jst - timedelta(days=created),
+                minimum_tier=_REQUIREMENTS[suffix][0],
+                attachments=list(_REQUIREMENTS[suffix][1]),
+                form_schema=demo_form_schema(suffix, title, limit),
             )
         )
     return subsidies
 
 
-def seed_jgrants(provisioned: dict[str, ProvisionedStack]) -> dict[str, Any]:
-    """Load the demo catalogue into the demo ministry's subsidies table (idempotent: overwrites items)."""
+def seed_staff(applications_table: str, users: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Make the demo operator and reviewer staff of the demo ministry (the devstack's bootstrap; the cloud's
+    is ``-c ministry_operators``, docs/operators/deploy.md). Overwrites: the seed is idempotent."""
+    sub_by_email = {str(u["email"]): str(u["sub"]) for u in users if u.get("sub")}
+    seeded = []
+    for email, role, name in DEMO_STAFF:
+        sub = sub_by_email.get(email)
+        if sub is None:
+            continue
+        member = StaffMember(sub=sub, role="operator" if role == "operator" else "reviewer", name=name, email=email)
+        aws.client("dynamodb").put_item(TableName=applications_table, Item=member.to_item())
+        seeded.append({"email": email, "role": role, "sub": sub})
+    return seeded
+
+
+def seed_jgrants(provisioned: dict[str, ProvisionedStack], users: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Load the demo catalogue into the demo ministry's subsidies table and, given the demo accounts of
+    :func:`devstack.seed_identity.seed_identity`, its staff (idempotent: overwrites items)."""
     stack = provisioned.get(DEMO_MINISTRY)
     if stack is None:
         return {}
@@ -110,10 +234,12 @@ def seed_jgrants(provisioned: dict[str, ProvisionedStack]) -> dict[str, Any]:
     subsidies = demo_subsidies(datetime.now(UTC))
     for subsidy in subsidies:
         store.put_subsidy(subsidy)
+    staff = seed_staff(stack.name("table", "applications"), users or [])
     return {
         "jgrants": {
             "ministry": DEMO_MINISTRY,
             "subsidies": len(subsidies),
+            "staff": staff,
             "example": "/exp/v1/public/subsidies?keyword=補助金&acceptance=1&sort=acceptance_end_datetime&order=ASC",
         }
     }

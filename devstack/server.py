@@ -116,6 +116,7 @@ class Devstack:
         os.environ.update(platform_environment(provisioned))
         base = self.base_url
         os.environ["OIDC_ISSUER"] = f"{base}/oauth"
+        os.environ["HOJIN_PUBLIC_URL"] = base  # the token page's redirect URI: {base}/hojin/tokens/callback
         demo: dict[str, Any] = {
             "base_url": base,
             "services": {
@@ -136,7 +137,7 @@ class Devstack:
         demo.update(seed_open_data(provisioned, synthetic=self.corporations))
         demo.update(write_online_demo(STATE_DIR))  # before any request: sets the Prime trust anchor
         demo.update(seed_identity(provisioned, base))
-        demo.update(seed_jgrants(provisioned))
+        demo.update(seed_jgrants(provisioned, demo.get("users")))
         demo.update(seed_exchange(provisioned))
         return demo
 

@@ -153,6 +153,13 @@ ROUTES: tuple[Route, ...] = (
     Route("hojin_search", "GET", "/hojin/v2/tokens"),
     Route("hojin_search", "POST", "/hojin/v2/tokens"),
     Route("hojin_search", "DELETE", "/hojin/v2/tokens/{token_id}"),
+    # the token page (signed in through gBizID as a relying party)
+    Route("hojin_search", "GET", "/hojin/tokens"),
+    Route("hojin_search", "POST", "/hojin/tokens"),
+    Route("hojin_search", "POST", "/hojin/tokens/revoke"),
+    Route("hojin_search", "POST", "/hojin/tokens/logout"),
+    Route("hojin_search", "GET", "/hojin/tokens/login"),
+    Route("hojin_search", "GET", "/hojin/tokens/callback"),
     Route("hojin_search", "GET", "/hojin/bulk"),
     Route("hojin_search", "GET", "/hojin/search"),
     Route("hojin_search", "GET", "/hojin/corporations/{corporate_number}"),
@@ -160,6 +167,30 @@ ROUTES: tuple[Route, ...] = (
     # jGrants: subsidy catalogue (one API per ministry stack)
     *_operations("submit"),
     Route("submit", "GET", "/exp/v1/public/subsidies"),
+    Route("submit", "GET", "/exp/v1/public/subsidies/id/{subsidy_id}"),
+    # jGrants: the ministry operators' catalogue and staff registry; users' saved searches
+    Route("submit", "GET", "/submit/v1/operator/subsidies"),
+    Route("submit", "POST", "/submit/v1/operator/subsidies"),
+    Route("submit", "GET", "/submit/v1/operator/subsidies/{subsidy_id}"),
+    Route("submit", "PUT", "/submit/v1/operator/subsidies/{subsidy_id}"),
+    Route("submit", "GET", "/submit/v1/operator/staff"),
+    Route("submit", "PUT", "/submit/v1/operator/staff/{sub}"),
+    Route("submit", "DELETE", "/submit/v1/operator/staff/{sub}"),
+    Route("submit", "GET", "/submit/v1/saved-searches"),
+    Route("submit", "POST", "/submit/v1/saved-searches"),
+    Route("submit", "DELETE", "/submit/v1/saved-searches/{search_id}"),
+    # -- end of jGrants operator and saved-search routes
+    # jGrants: the applicant's applications (drafts, prefill, attachments, submission)
+    Route("submit", "GET", "/submit/v1/applications"),
+    Route("submit", "POST", "/submit/v1/applications"),
+    Route("submit", "GET", "/submit/v1/applications/{application_id}"),
+    Route("submit", "PATCH", "/submit/v1/applications/{application_id}"),
+    Route("submit", "GET", "/submit/v1/applications/{application_id}/prefill"),
+    Route("submit", "POST", "/submit/v1/applications/{application_id}/attachments"),
+    Route("submit", "POST", "/submit/v1/applications/{application_id}/attachments/{attachment_id}/complete"),
+    Route("submit", "POST", "/submit/v1/applications/{application_id}/submit"),
+    Route("submit", "POST", "/submit/v1/applications/{application_id}/withdraw"),
+    # -- end of jGrants applicant routes
     # Data exchange: X-Road REST protocol r1
     *_operations("exchange"),
     Route("exchange", "GET", "/r1/{instance}/{member_class}/{member_code}/{subsystem}/listMethods"),

@@ -47,7 +47,17 @@ def build_app(context: Mapping[str, Any] | None = None, *, outdir: str | None = 
     merged = {**load_cdk_json_context(), **(context or {})}
     app = App(context=merged, outdir=outdir)
     # Read back through the app, so the CLI's CDK_CONTEXT_JSON (applied by App) is honoured too.
-    keys = ("stage", "ministries", "account", "region", "issuer_url", "prime_trust_anchors")
+    keys = (
+        "stage",
+        "ministries",
+        "account",
+        "region",
+        "issuer_url",
+        "prime_trust_anchors",
+        "sparql_engine",
+        "hojin_public_url",
+        "ministry_operators",
+    )
     config = PlatformConfig.from_context({key: app.node.try_get_context(key) for key in keys})
 
     # OpenData goes first: it sets the API Gateway account's CloudWatch role and Identity reads its records.

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 DEFAULT_REGION = "ap-northeast-1"
 PROJECT = "CorpPlatform"
@@ -16,8 +16,11 @@ _MINISTRY_NAME = re.compile(r"^[a-z]{2,12}$")
 _STAGE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")  # the same rule as platform_common.settings
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 _REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
+_HTTPS_ORIGIN = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 _MAIL_ADDRESS = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 DEFAULT_MAIL_FROM = "no-reply@gbizid.example.jp"
+SparqlEngineName = Literal["embedded", "neptune"]
+SPARQL_ENGINES: tuple[SparqlEngineName, ...] = ("embedded", "neptune")
 # Lambda allows 4 KB of environment in all; the trust anchors must leave room for the other variables.
 TRUST_ANCHORS_MAX_BYTES = 3072
 
@@ -43,6 +46,13 @@ class PlatformConfig:
     api_throttle: ApiThrottle = ApiThrottle()
     # PEM of the CAs whose certificates may sign online Prime applications (context 'prime_trust_anchors')
     prime_trust_anchors_pem: str | None = None
+    # The origin gBizINFO's pages are served at (context 'hojin_public_url'): the token page's redirect URI
+    # {hojin_public_url}/hojin/tokens/callback is registered for it at gBizID's OpenID Provider
+    hojin_public_url: str | None = None
+    # The first operators of each ministry's jGrants (context 'ministry_operators': "<sub>,<ministry>:<sub>")
+    ministry_operators: tuple[tuple[str | None, str], ...] = ()
+    # The SPARQL endpoint's engine (context 'sparql_engine'): pyoxigraph inside the function, or Amazon Neptune
+    sparql_engine: SparqlEngineName = "embedded"
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> PlatformConfig:
@@ -63,6 +73,12 @@ class PlatformConfig:
         issuer_url = _optional_str(context.get("issuer_url"))
         if issuer_url is not None and not issuer_url.startswith("https://"):
             raise ConfigError(f"context 'issuer_url': {issuer_url!r} must be an https:// URL")
+        hojin_public_url = _optional_str(context.get("hojin_public_url"))
+        if hojin_public_url is not None and not _HTTPS_ORIGIN.match(hojin_public_url.rstrip("/")):
+            raise ConfigError(
+                f"context 'hojin_public_url': {hojin_public_url!r} must be an https:// origin without a path, "
+                "such as https://info.gbiz.example.jp"
+            )
         mail_from = _optional_str(context.get("mail_from")) or DEFAULT_MAIL_FROM
         if not _MAIL_ADDRESS.match(mail_from):
             raise ConfigError(
@@ -76,7 +92,23 @@ class PlatformConfig:
             issuer_url=issuer_url.rstrip("/") if issuer_url else None,
             mail_from=mail_from,
             prime_trust_anchors_pem=read_trust_anchors(_optional_str(context.get("prime_trust_anchors"))),
+            sparql_engine=parse_sparql_engine(context.get("sparql_engine")),
+            hojin_public_url=hojin_public_url.rstrip("/") if hojin_public_url else None,
+            ministry_operators=parse_ministry_operators(context.get("ministry_operators")),
         )
+
+    def operators_of(self, ministry: str) -> tuple[str, ...]:
+        """The gBizID subs named as first operators of ``ministry`` (unprefixed ones are every ministry's)."""
+        return tuple(sub for name, sub in self.ministry_operators if name in (None, ministry))
+
+
+def parse_sparql_engine(value: object) -> SparqlEngineName:
+    """``embedded`` (the default) or ``neptune`` (``-c sparql_engine=neptune``)."""
+    name = _optional_str(value) or "embedded"
+    for engine in SPARQL_ENGINES:
+        if name == engine:
+            return engine
+    raise ConfigError(f"context 'sparql_engine': {name!r} is not an engine: use one of {', '.join(SPARQL_ENGINES)}")
 
 
 def read_trust_anchors(path: str | None) -> str | None:
@@ -112,6 +144,27 @@ def read_trust_anchors(path: str | None) -> str | None:
             f"at most {TRUST_ANCHORS_MAX_BYTES} fit into the function's environment"
         )
     return pem
+
+
+_SUB = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+
+
+def parse_ministry_operators(value: object) -> tuple[tuple[str | None, str], ...]:
+    """``"<sub>,meti:<sub>"`` → ((None, sub), ("meti", sub)): gBizID subs, optionally for one ministry only."""
+    if value is None or value == "":
+        return ()
+    if not isinstance(value, str):
+        raise ConfigError(f"context 'ministry_operators': expected '<sub>,<ministry>:<sub>', got {value!r}")
+    found: list[tuple[str | None, str]] = []
+    for entry in (part.strip() for part in value.split(",")):
+        ministry, _, sub = entry.rpartition(":")
+        if (ministry and not _MINISTRY_NAME.match(ministry)) or not _SUB.match(sub):
+            raise ConfigError(
+                f"context 'ministry_operators': {entry!r} is not a gBizID sub (letters, digits, '-', '_') "
+                "or <ministry>:<sub>"
+            )
+        found.append((ministry or None, sub))
+    return tuple(dict.fromkeys(found))
 
 
 def parse_ministries(value: object) -> tuple[str, ...]:

@@ -8,6 +8,9 @@ source alone and does not change between runs.
 The dependency layer is ``pip install``-ed for Python 3.12 on arm64 into ``.build/deps-layer/<hash>/python``,
 where ``<hash>`` covers the requirements file and the target platform: a second synth reuses it and runs no
 pip at all.
+
+A container-image function (``FunctionSpec.package == "image"``) gets a Docker build context instead
+(:func:`stage_image_context`): CDK builds the image at ``cdk deploy``, so synthesis needs no Docker.
 """
 
 from __future__ import annotations
@@ -25,7 +28,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from infra.paths import BUILD_DIR, COMMON_LAYER_DIR, FUNCTIONS_DIR, LAMBDA_REQUIREMENTS
+from infra.paths import (
+    BUILD_DIR,
+    COMMON_LAYER_DIR,
+    FUNCTIONS_DIR,
+    IMAGE_DOCKERFILE,
+    LAMBDA_DATA_REQUIREMENTS,
+    LAMBDA_REQUIREMENTS,
+)
 
 LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024  # function code plus all layers, unzipped
 DEPS_LAYER_BUDGET_BYTES = 150 * 1024 * 1024  # leaves room for the code, the shared layer and growth
@@ -107,8 +117,8 @@ def stage_tree(entries: Iterable[_Entry], dest: Path) -> Path:
     return dest
 
 
-def stage_function_code(service: str) -> Path:
-    """``.build/functions/<service>/`` with the ``functions`` package, its route table and one service."""
+def _function_entries(service: str) -> list[_Entry]:
+    """``functions/__init__.py``, the route table and ``functions/<service>/**``: the code of one service."""
     service_dir = FUNCTIONS_DIR / service
     entries = [
         _Entry(FUNCTIONS_DIR / "__init__.py", "functions/__init__.py"),
@@ -116,13 +126,43 @@ def stage_function_code(service: str) -> Path:
     ]
     if service_dir.is_dir():
         entries.extend(_walk(service_dir, f"functions/{service}"))
-    else:
+    return entries
+
+
+def stage_function_code(service: str) -> Path:
+    """``.build/functions/<service>/`` with the ``functions`` package, its route table and one service."""
+    if not (FUNCTIONS_DIR / service).is_dir():
         warnings.warn(
             f"functions/{service}/ does not exist yet: its Lambda asset holds only the functions package "
             "and will fail at import until the service code lands",
             stacklevel=2,
         )
-    return stage_tree(entries, BUILD_DIR / "functions" / service)
+    return stage_tree(_function_entries(service), BUILD_DIR / "functions" / service)
+
+
+def stage_image_context(service: str) -> Path:
+    """``.build/images/<service>/``: the Docker build context of a container-image function.
+
+    The Dockerfile (``infra/images/Dockerfile``, ``CMD`` set to the service's handler), both requirements
+    files, ``platform_common/`` and the service's code: sources only, so the context is a few hundred KB and
+    its hash changes with the sources alone. CDK builds the image at deployment; synthesis only stages this.
+    """
+    handler = f"functions.{service}.handler.lambda_handler"
+    dockerfile = BUILD_DIR / "images" / "dockerfiles" / f"{service}.Dockerfile"
+    rendered = IMAGE_DOCKERFILE.read_text("utf-8").replace("@HANDLER@", handler)
+    if not dockerfile.is_file() or dockerfile.read_text("utf-8") != rendered:
+        dockerfile.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dockerfile.with_name(f".tmp-{service}-{uuid.uuid4().hex}")
+        tmp.write_text(rendered, "utf-8")
+        tmp.replace(dockerfile)  # atomic: parallel test workers may render the same file
+    entries = [
+        _Entry(dockerfile, "Dockerfile"),
+        _Entry(LAMBDA_REQUIREMENTS, LAMBDA_REQUIREMENTS.name),
+        _Entry(LAMBDA_DATA_REQUIREMENTS, LAMBDA_DATA_REQUIREMENTS.name),
+        *_walk(COMMON_LAYER_DIR / "python", ""),
+        *_function_entries(service),
+    ]
+    return stage_tree(entries, BUILD_DIR / "images" / service)
 
 
 def stage_common_layer() -> Path:

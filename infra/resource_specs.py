@@ -19,7 +19,7 @@ from typing import Any, Literal
 STATE_MACHINE_DIR = Path(__file__).parent / "state_machines"
 
 AttributeType = Literal["S", "N", "B"]
-ResourceKind = Literal["table", "bucket", "key", "topic", "user_pool", "user_pool_client", "state_machine"]
+ResourceKind = Literal["table", "bucket", "key", "topic", "user_pool", "user_pool_client", "state_machine", "secret"]
 ResourceAttribute = Literal["name", "arn", "id"]
 
 
@@ -67,6 +67,14 @@ class TopicSpec:
 
 
 @dataclass(frozen=True)
+class SecretSpec:
+    """A Secrets Manager secret whose value an operator puts in after deployment (never in code or env)."""
+
+    id: str
+    description: str
+
+
+@dataclass(frozen=True)
 class UserPoolSpec:
     id: str
     groups: tuple[str, ...]
@@ -106,20 +114,37 @@ class StateMachineSpec:
 
 
 @dataclass(frozen=True)
+class BucketListing:
+    """``s3:ListBucket`` on a bucket, under some key prefixes or (``()``) anywhere in it.
+
+    Listing also makes S3 answer 404 rather than 403 for a missing key the function reads, which is how the
+    functions tell "not published yet" (no index, no source state) from "not allowed".
+    """
+
+    bucket: ResourceRef
+    prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     service: Literal["auth", "submit", "hojin_search", "exchange"]
     description: str
     environment: dict[str, ResourceRef]
     reads: tuple[ResourceRef, ...] = ()
     writes: tuple[ResourceRef, ...] = ()
+    lists: tuple[BucketListing, ...] = ()
     memory_mb: int = 512
     timeout_seconds: int = 10
     sends_mail: bool = False  # ses:SendEmail from the MAIL_FROM identity (its domain) only
     sends_sms: bool = False  # sns:Publish straight to phone numbers (SMS)
+    # "zip": code asset plus the two layers (fast cold start). "image": a container image with
+    # infra/lambda_data_requirements.txt (pyarrow, numpy, duckdb, ... exceed zip's 250 MB; docs/operators/deploy.md).
+    package: Literal["zip", "image"] = "zip"
+    entry: str = "handler"  # the module of functions/<service>/ whose lambda_handler Lambda calls
 
     @property
     def handler(self) -> str:
-        return f"functions.{self.service}.handler.lambda_handler"
+        return f"functions.{self.service}.{self.entry}.lambda_handler"
 
 
 @dataclass(frozen=True)
@@ -132,6 +157,7 @@ class StackSpec:
     user_pools: tuple[UserPoolSpec, ...] = ()
     state_machines: tuple[StateMachineSpec, ...] = ()
     functions: tuple[FunctionSpec, ...] = ()
+    secrets: tuple[SecretSpec, ...] = ()
 
 
 def _table(id: str) -> ResourceRef:
@@ -214,7 +240,11 @@ OPEN_DATA = StackSpec(
         ),
         # What changed on which day (gBizINFO's updateInfo): day = yyyymmdd, key = <number>#<category>.
         TableSpec("changes", partition_key=Attribute("day"), sort_key=Attribute("key")),
+        # The token page's browser sessions and pending sign-ins, by SHA-256 of the cookie value; TTL-expired.
+        TableSpec("web-sessions", partition_key=_PK, ttl_attribute="expires_at"),
     ),
+    # The token page's client secret at gBizID's OpenID Provider (docs/operators/deploy.md puts it in).
+    secrets=(SecretSpec("hojin-tokens-client", "Client secret of the gBizINFO token page at gBizID"),),
     # athena-results: the Athena workgroup's query results (cloud only; infra/constructs/ingest.py).
     buckets=(BucketSpec("open-data"), BucketSpec("athena-results")),
     functions=(
@@ -226,9 +256,22 @@ OPEN_DATA = StackSpec(
                 "API_TOKENS_TABLE_NAME": _table("api-tokens"),
                 "CHANGES_TABLE_NAME": _table("changes"),
                 "OPEN_DATA_BUCKET_NAME": ResourceRef("bucket", "open-data"),
+                "HOJIN_SESSIONS_TABLE_NAME": _table("web-sessions"),
+                "HOJIN_TOKENS_CLIENT_SECRET_ID": ResourceRef("secret", "hojin-tokens-client", "arn"),
             },
-            reads=(_table("hojin"), _table("api-tokens"), _table("changes"), ResourceRef("bucket", "open-data")),
-            writes=(_table("api-tokens"),),  # issue and revoke tokens; the per-token rate-limit bucket
+            reads=(
+                _table("hojin"),
+                _table("api-tokens"),
+                _table("changes"),
+                ResourceRef("bucket", "open-data"),
+                ResourceRef("secret", "hojin-tokens-client", "arn"),  # the token page's client secret
+            ),
+            # issue and revoke tokens; the per-token rate-limit bucket; the token page's sessions
+            writes=(_table("api-tokens"), _table("web-sessions")),
+            # The search index is downloaded file by file and the embedded SPARQL store loads the Parquet; the
+            # bucket holds public open data only, so listing all of it reveals nothing (and gives 404s, not 403s).
+            lists=(BucketListing(ResourceRef("bucket", "open-data")),),
+            package="image",  # the search index (pyroaring, numpy, pyarrow) and the SPARQL store (pyoxigraph)
         ),
     ),
 )
@@ -257,7 +300,13 @@ def ministry(name: str) -> StackSpec:
             TableSpec("subsidies", partition_key=Attribute("id")),
             TableSpec("applications", partition_key=_PK, sort_key=_SK, indexes=(_GSI1,)),
         ),
-        buckets=(BucketSpec("attachments"),),
+        buckets=(
+            BucketSpec("attachments"),
+            # the ministry's audit chain (application changes, staff reads), archived write-once
+            BucketSpec("audit-archive", object_lock=True, retention_days=3650),
+            # EBPM: applications and decisions as Parquet, no personal data (functions/submit/ebpm.py)
+            BucketSpec("analytics"),
+        ),
         state_machines=(
             StateMachineSpec(
                 "application-review",
@@ -273,14 +322,45 @@ def ministry(name: str) -> StackSpec:
                     "SUBSIDIES_TABLE_NAME": _table("subsidies"),
                     "APPLICATIONS_TABLE_NAME": _table("applications"),
                     "REVIEW_STATE_MACHINE_ARN": ResourceRef("state_machine", "application-review", "arn"),
+                    "ATTACHMENTS_BUCKET_NAME": ResourceRef("bucket", "attachments"),
+                    # not AUDIT_BUCKET_NAME: the devstack runs every function in one process (gBizID has that)
+                    "SUBMIT_AUDIT_BUCKET_NAME": ResourceRef("bucket", "audit-archive"),
+                    # prefill and screening read the corporation's record in gBizINFO
+                    "HOJIN_TABLE_NAME": ResourceRef("table", "hojin", scope="opendata"),
+                    # the EBPM export's (ebpm_export below); the devstack runs every entry point in one process
+                    "ANALYTICS_BUCKET_NAME": ResourceRef("bucket", "analytics"),
                 },
-                reads=(_table("subsidies"),),
+                reads=(ResourceRef("table", "hojin", scope="opendata"),),
                 writes=(
+                    _table("subsidies"),  # operators edit the catalogue
                     _table("applications"),
                     ResourceRef("state_machine", "application-review", "arn"),  # start reviews, answer tokens
+                    ResourceRef("bucket", "attachments"),  # presigned uploads, verification, quarantine
+                    ResourceRef("bucket", "audit-archive"),  # append-only: the bucket is under Object Lock
                 ),
+                sends_mail=True,  # receipts and decisions, from MAIL_FROM
+                # the API Gateway limit; the hourly run (audit, outbox, alerts) uses it too
+                timeout_seconds=29,
             ),
         ),
+    )
+
+
+def ebpm_export(name: str) -> FunctionSpec:
+    """The ministry's hourly EBPM export: the submit code with another entry point, in a container image
+    (pyarrow), invoked by the hourly rule beside the API function. Reads the applications and gBizINFO's
+    records, writes the analytics bucket only."""
+    api = ministry(name).functions[0]
+    return FunctionSpec(
+        service="submit",
+        description=f"jGrants for {name}: EBPM export of applications and decisions (Parquet)",
+        environment=api.environment,
+        reads=(_table("applications"), ResourceRef("table", "hojin", scope="opendata")),
+        writes=(ResourceRef("bucket", "analytics"),),
+        memory_mb=1024,
+        timeout_seconds=300,
+        package="image",
+        entry="ebpm_handler",
     )
 
 

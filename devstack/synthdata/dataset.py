@@ -13,11 +13,11 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 from devstack.synthdata.generator import (
     ACTIVITY_SCHEMAS,
     CATEGORIES,
-    CORPORATION_SCHEMA,
     generate_chunk,
     iter_chunks,
     make_plan,
 )
+from functions.hojin_search.ingest.corporations import CORPORATION_SCHEMA
 
 CORPORATIONS_FILE = "corporations.parquet"
 ACTIVITY_FILES = {category: f"{category}.parquet" for category in CATEGORIES}

@@ -23,6 +23,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from devstack.synthdata import catalog, words
 from devstack.synthdata.geography import CITIES, PREFECTURES, city_sampling_table, prefecture_weights
+from functions.hojin_search.ingest.corporations import CORPORATION_SCHEMA
 
 MIN_CORPORATIONS = 1_000
 MAX_CORPORATIONS = 5_000_000
@@ -36,32 +37,7 @@ CATEGORIES = ("subsidy", "procurement", "certification", "commendation")
 
 # --------------------------------------------------------------------------------------- column schemas
 
-CORPORATION_SCHEMA = pa.schema(
-    [
-        ("corporate_number", pa.string()),
-        ("name", pa.string()),
-        ("kana", pa.string()),
-        ("name_en", pa.string()),
-        ("kind", pa.string()),
-        ("prefecture_code", pa.string()),
-        ("prefecture_name", pa.string()),
-        ("city_code", pa.string()),
-        ("city_name", pa.string()),
-        ("street", pa.string()),
-        ("postal_code", pa.string()),
-        ("location", pa.string()),
-        ("representative_name", pa.string()),
-        ("capital_stock", pa.int64()),
-        ("employee_number", pa.int64()),
-        ("founding_year", pa.int32()),
-        ("date_of_establishment", pa.string()),
-        ("status", pa.string()),
-        ("close_date", pa.string()),
-        ("close_cause", pa.string()),
-        ("update_date", pa.string()),
-        ("industry", pa.list_(pa.string())),
-    ]
-)
+# The corporations Parquet's columns are the ingest's (one schema for generated and handed-in data).
 ACTIVITY_SCHEMAS = {
     "subsidy": pa.schema(
         [
@@ -584,6 +560,7 @@ def generate_chunk(plan: Plan, index: int) -> Chunk:
             pa.array(cause, type=pa.string(), mask=~closed),
             _dates(update),
             industry,
+            pa.nulls(n, pa.string()),  # business_summary: the generator has no words for it
         ],
         schema=CORPORATION_SCHEMA,
     )

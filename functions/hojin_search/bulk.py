@@ -24,7 +24,8 @@ import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from functions.hojin_search.bulk_manifest import BULK_PREFIX, MANIFEST_KEY
-from functions.hojin_search.ingest.publish import read_activities, read_corporations
+from functions.hojin_search.ingest.corporations import read_corporations
+from functions.hojin_search.ingest.publish import read_activities
 from functions.hojin_search.ingest.store import OpenDataStore
 
 BOM = b"\xef\xbb\xbf"

@@ -24,7 +24,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Final, Protocol
 
-from functions.hojin_search.query import HojinQuery
+from functions.hojin_search.search.query import HojinQuery
 from platform_common import aws
 from platform_common.errors import DomainError
 
@@ -47,11 +47,15 @@ class SearchIndex(Protocol):
 
     def row_of(self, corporate_number: str) -> int | None: ...
 
-    def search(self, query: Any) -> SearchResultLike: ...  # a HojinQuery (duck-typed: the index reads fields)
+    def search(self, query: HojinQuery) -> SearchResultLike: ...
 
     def slim(self, rows: Sequence[int]) -> list[dict[str, Any]]: ...
 
     def suggest_names(self, prefix: str, limit: int) -> list[str]: ...
+
+    def suggest_business_names(self, prefix: str, limit: int) -> list[str]: ...
+
+    def suggest_subsidy_names(self, prefix: str, limit: int) -> list[str]: ...
 
 
 class IndexUnavailable(DomainError):
@@ -155,21 +159,6 @@ class IndexCache:
         for child in self.cache_root.iterdir():
             if child.name != keep:
                 shutil.rmtree(child, ignore_errors=True)
-
-
-def unsupported_filters(query: HojinQuery) -> list[str]:
-    """Filters set in ``query`` that the index does not evaluate (refused rather than silently ignored)."""
-    from dataclasses import fields
-
-    from functions.hojin_search.search import query as engine_query
-
-    supported = {field.name for field in fields(engine_query.HojinQuery)}
-    defaults = HojinQuery()
-    return [
-        field.name
-        for field in fields(HojinQuery)
-        if field.name not in supported and getattr(query, field.name) != getattr(defaults, field.name)
-    ]
 
 
 def publish_index(directory: Path, bucket: str, build_id: str, *, details: Mapping[str, Any] | None = None) -> str:

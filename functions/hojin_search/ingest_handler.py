@@ -15,8 +15,7 @@ from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.hojin_search.ingest.pipeline import default_store, ingest_file
-from functions.hojin_search.ingest.schema import CATEGORIES
+from functions.hojin_search.ingest.pipeline import INGEST_CATEGORIES, default_store, ingest_file
 from platform_common import aws
 from platform_common.errors import InvalidInput
 from platform_common.observability import observability_for
@@ -43,7 +42,7 @@ def objects_of(event: dict[str, Any]) -> list[tuple[str, str]]:
 
 def ingest_object(bucket: str, key: str, now: datetime) -> dict[str, Any]:
     matched = INCOMING.fullmatch(key)
-    if matched is None or matched["category"] not in CATEGORIES:
+    if matched is None or matched["category"] not in INGEST_CATEGORIES:
         obs.logger.warning("ingest key outside the layout", extra={"key": key})
         return {"key": key, "status": "skipped", "reason": "expected incoming/<ministry>/<category>/<name>.csv|json"}
     data: bytes = aws.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()

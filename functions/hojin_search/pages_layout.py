@@ -34,6 +34,7 @@ _SITE: Final[dict[Language, dict[str, str]]] = {
         "home": "トップページ",
         "search": "法人を検索",
         "sparql": "SPARQLで検索",
+        "tokens": "APIトークン",
         "switch": "English",
         "footer": "法人番号をもとに法人の活動情報を公開するオープンデータサービスです。",
         "errors": "入力内容を確認してください",
@@ -46,6 +47,7 @@ _SITE: Final[dict[Language, dict[str, str]]] = {
         "home": "Home",
         "search": "Search corporations",
         "sparql": "SPARQL query",
+        "tokens": "API tokens",
         "switch": "日本語",
         "footer": "Open data on the activities of corporations, by corporate number.",
         "errors": "Please check what you entered",
@@ -180,6 +182,7 @@ def render_page(
 <li><a href="{"/en/" if lang == "en" else "/"}">{esc(site["home"])}</a></li>
 <li><a href="/hojin/search?lang={lang}">{esc(site["search"])}</a></li>
 <li><a href="/hojin/sparql/query?lang={lang}">{esc(site["sparql"])}</a></li>
+<li><a href="/hojin/tokens?lang={lang}">{esc(site["tokens"])}</a></li>
 </ul>
 </nav>
 </header>

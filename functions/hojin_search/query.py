@@ -1,98 +1,69 @@
-"""The parameters of ``GET /v2/hojin`` (gBizINFO's search), parsed and validated into a :class:`HojinQuery`.
+"""The query string of ``GET /v2/hojin`` (gBizINFO's search), parsed and validated into a :class:`HojinQuery`.
 
 Every parameter arrives as a string, as in the real API. Empty values count as absent (clients often send
 ``name=``). Each bad parameter is named in the error (``errors: [{"item", "message"}]``); all of them are
 reported at once, not only the first. Unknown parameters are ignored, as the real service does.
+
+This is the only place a query is validated; :class:`HojinQuery` itself (``search/query.py``) is plain data
+the engine reads, so the engine carries no HTTP concern.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from functions.hojin_search.search.bands import WORKPLACE_BANDS
+from functions.hojin_search.search.query import (
+    LIMIT_DEFAULT,
+    LIMIT_MAX,
+    LIMIT_MIN,
+    PAGE_MAX,
+    PAGE_MIN,
+    SOURCE_CATEGORIES,
+    HojinQuery,
+)
 from platform_common.corporate_number import validate_corporate_number
 from platform_common.errors import FieldError, InvalidInput
 
-PAGE_MIN: Final = 1
-PAGE_MAX: Final = 10
-LIMIT_MIN: Final = 0
-LIMIT_MAX: Final = 5000
-LIMIT_DEFAULT: Final = 1000
+__all__ = [
+    "LIMIT_DEFAULT",
+    "LIMIT_MAX",
+    "LIMIT_MIN",
+    "PAGE_MAX",
+    "PAGE_MIN",
+    "HojinQuery",
+    "HojinSearchParameters",
+    "is_empty",
+    "parse_hojin_query",
+]
+
 NAME_MAX_LENGTH: Final = 150
 TITLE_MAX_LENGTH: Final = 200
 
 CORPORATE_TYPES: Final = frozenset({"101", "201", "301", "302", "303", "304", "305", "399", "401", "499"})
-SOURCES: Final = {
-    "1": "procurement",
-    "2": "commendation",
-    "3": "certification",
-    "4": "subsidy",
-    "5": "patent",
-    "6": "finance",
-}
-BANDS: Final = frozenset({"A", "B", "C", "D"})
 _DIGITS = re.compile(r"^[0-9]+$")
 _TRUE = frozenset({"true", "1"})
 _FALSE = frozenset({"false", "0"})
 
 
-@dataclass(frozen=True)
-class HojinQuery:
-    """One search, validated. Ranges are inclusive integers (yen for amounts); ``None`` means no filter.
-
-    ``city`` is the 5-digit local-government code (JIS X 0401 + 0402, without the check digit): a 3-digit
-    city code is joined to ``prefecture``. Band parameters are gBizINFO's letters A–D.
-    """
-
-    corporate_number: str | None = None
-    name: str | None = None
-    exist_flg: bool | None = None
-    corporate_type: tuple[str, ...] = ()
-    prefecture: str | None = None
-    city: str | None = None
-    capital_stock_from: int | None = None
-    capital_stock_to: int | None = None
-    employee_number_from: int | None = None
-    employee_number_to: int | None = None
-    founded_year: tuple[int, ...] = ()
-    net_sales_summary_of_business_results_from: int | None = None
-    net_sales_summary_of_business_results_to: int | None = None
-    total_assets_summary_of_business_results_from: int | None = None
-    total_assets_summary_of_business_results_to: int | None = None
-    average_continuous_service_years: str | None = None
-    average_age: str | None = None
-    month_average_predetermined_overtime_hours: str | None = None
-    female_workers_proportion: str | None = None
-    patent: str | None = None
-    procurement: str | None = None
-    procurement_amount_from: int | None = None
-    procurement_amount_to: int | None = None
-    subsidy: str | None = None
-    subsidy_amount_from: int | None = None
-    subsidy_amount_to: int | None = None
-    certification: str | None = None
-    commendation: str | None = None
-    ministry: str | None = None
-    source: tuple[str, ...] = ()
-    page: int = PAGE_MIN
-    limit: int = LIMIT_DEFAULT
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.limit
-
-    @property
-    def source_categories(self) -> tuple[str, ...]:
-        """``source`` codes as category names (1 → procurement, ..., 6 → finance)."""
-        return tuple(SOURCES[code] for code in self.source)
-
-
 def _p(description: str) -> Any:
     return Field(default=None, description=description)
+
+
+def _band_p(what: str, field: str) -> Any:
+    scale = WORKPLACE_BANDS[field]
+    return _p(
+        f"{what}, band {scale.letters[0]}–{scale.letters[-1]} of the latest workplace record: {scale.describe()}. "
+        "Corporations without the figure match no band."
+    )
+
+
+_LATEST_FINANCE = ": the latest finance record (by period); corporations without the figure do not match"
 
 
 class HojinSearchParameters(BaseModel):
@@ -113,14 +84,20 @@ class HojinSearchParameters(BaseModel):
     employee_number_from: str | None = _p("Employees from")
     employee_number_to: str | None = _p("Employees to")
     founded_year: str | None = _p("Comma list of founding years (yyyy)")
-    net_sales_summary_of_business_results_from: str | None = _p("Net sales from (yen)")
-    net_sales_summary_of_business_results_to: str | None = _p("Net sales to (yen)")
-    total_assets_summary_of_business_results_from: str | None = _p("Total assets from (yen)")
-    total_assets_summary_of_business_results_to: str | None = _p("Total assets to (yen)")
-    average_continuous_service_years: str | None = _p("Band A–D of average continuous service years")
-    average_age: str | None = _p("Band A–D of average age")
-    month_average_predetermined_overtime_hours: str | None = _p("Band A–D of monthly average overtime hours")
-    female_workers_proportion: str | None = _p("Band A–D of the proportion of female workers")
+    net_sales_summary_of_business_results_from: str | None = _p(f"Net sales from (yen){_LATEST_FINANCE}")
+    net_sales_summary_of_business_results_to: str | None = _p(f"Net sales to (yen){_LATEST_FINANCE}")
+    total_assets_summary_of_business_results_from: str | None = _p(f"Total assets from (yen){_LATEST_FINANCE}")
+    total_assets_summary_of_business_results_to: str | None = _p(f"Total assets to (yen){_LATEST_FINANCE}")
+    average_continuous_service_years: str | None = _band_p(
+        "Average continuous service years (平均継続勤務年数)", "average_continuous_service_years"
+    )
+    average_age: str | None = _band_p("Average age of the employees (平均年齢)", "average_age")
+    month_average_predetermined_overtime_hours: str | None = _band_p(
+        "Monthly average overtime hours (月平均所定外労働時間)", "month_average_predetermined_overtime_hours"
+    )
+    female_workers_proportion: str | None = _band_p(
+        "Proportion of female workers (女性労働者の割合)", "female_workers_proportion"
+    )
     patent: str | None = _p("Patent title contains")
     procurement: str | None = _p("Procurement title contains")
     procurement_amount_from: str | None = _p("Procurement amount from (yen)")
@@ -173,20 +150,15 @@ def _text(item: str, raw: str, errors: _Errors, maximum: int = TITLE_MAX_LENGTH)
 
 
 def _band(item: str, raw: str, errors: _Errors) -> str | None:
-    value = raw.upper()
-    if value not in BANDS:
-        errors.add(item, "must be one of A, B, C, D")
+    value, letters = raw.upper(), WORKPLACE_BANDS[item].letters
+    if value not in letters:
+        errors.add(item, "must be one of " + ", ".join(letters))
         return None
     return value
 
 
 _TEXT_FIELDS = ("patent", "procurement", "subsidy", "certification", "commendation", "ministry")
-_BAND_FIELDS = (
-    "average_continuous_service_years",
-    "average_age",
-    "month_average_predetermined_overtime_hours",
-    "female_workers_proportion",
-)
+_BAND_FIELDS = tuple(WORKPLACE_BANDS)
 _RANGES = (
     "capital_stock",
     "employee_number",
@@ -235,7 +207,7 @@ def _parse_founded_year(raw: str, errors: _Errors) -> tuple[int, ...]:
 
 def _parse_source(raw: str, errors: _Errors) -> tuple[str, ...]:
     codes = _comma_list(raw)
-    if not codes or any(code not in SOURCES for code in codes):
+    if not codes or any(code not in SOURCE_CATEGORIES for code in codes):
         errors.add("source", "must be a comma list of 1–6")
         return ()
     return tuple(sorted(set(codes)))

@@ -17,6 +17,13 @@ class HojinSearchSettings(ServiceSettings):
     # API tokens: the issuer whose access tokens the token page presents, and the client it registered
     oidc_issuer: str = Field(default="", alias="OIDC_ISSUER")
     tokens_client_id: str = Field(default="gbizinfo-tokens", alias="HOJIN_TOKENS_CLIENT_ID")
+    # The token page (routers/token_page.py): its browser sessions, the Secrets Manager secret holding its client
+    # secret, and the origin the pages are served at (its redirect URI is {HOJIN_PUBLIC_URL}/hojin/tokens/callback)
+    sessions_table_name: str = Field(alias="HOJIN_SESSIONS_TABLE_NAME", min_length=3)
+    tokens_client_secret_id: str = Field(alias="HOJIN_TOKENS_CLIENT_SECRET_ID", min_length=1)
+    public_url: str = Field(default="", alias="HOJIN_PUBLIC_URL", pattern=r"^(https?://[^/?#\s]+)?$")
+    # SPARQL on Amazon Neptune (CDK option sparql_engine=neptune): the cluster endpoint; empty = embedded engine
+    neptune_endpoint: str = Field(default="", alias="NEPTUNE_ENDPOINT")
 
 
 @cache

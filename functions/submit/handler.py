@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.submit.routers import subsidies
+from functions.submit.routers import applications, operator_catalog, operator_staff, saved_searches, subsidies
+from functions.submit.schedule import is_scheduled_event, run_scheduled_jobs
 from functions.submit.settings import SERVICE, get_settings
 from platform_common.api import build_resolver
 from platform_common.observability import observability_for
@@ -19,7 +21,13 @@ app = build_resolver(
     SERVICE,
     title="jGrants API",
     description="A ministry's subsidy catalogue, compatible with the jGrants public API v1.",
-    routers=[subsidies.router],
+    routers=[
+        subsidies.router,
+        applications.router,
+        operator_catalog.router,
+        operator_staff.router,
+        saved_searches.router,
+    ],
 )
 
 
@@ -27,4 +35,6 @@ app = build_resolver(
 @obs.tracer.capture_lambda_handler
 @obs.metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if is_scheduled_event(event):  # the ministry's hourly EventBridge rule, not an HTTP request
+        return run_scheduled_jobs(datetime.now(UTC))
     return app.resolve(event, context)

@@ -58,8 +58,10 @@ def is_accepting(subsidy: Subsidy, now: datetime) -> bool:
 
 
 def matches_search(subsidy: Subsidy, search: SubsidySearch, terms: tuple[str, ...], now: datetime) -> bool:
+    """Published (an operator's draft is never public) and every criterion of ``search`` holds."""
     return (
-        matches_keyword(subsidy, terms)
+        subsidy.published
+        and matches_keyword(subsidy, terms)
         and (not search.accepting_only or is_accepting(subsidy, now))
         and matches_value(subsidy.use_purpose, search.use_purpose)
         and matches_value(subsidy.industry, search.industry)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
 SortKey = Literal["created_date", "acceptance_start_datetime", "acceptance_end_datetime"]
 SortOrder = Literal["ASC", "DESC"]
+MinimumTier = Literal["entry", "prime"]
+AttachmentFormat = Literal["pdf", "png", "jpeg", "xlsx", "docx", "csv"]
 
 KEYWORD_MIN_LENGTH = 2
 KEYWORD_MAX_LENGTH = 255
@@ -35,14 +37,28 @@ class _Wire(BaseModel):
 # --- domain ---------------------------------------------------------------------------------------------
 
 
-class Subsidy(_Wire):
-    """One subsidy as ``GET /subsidies/id/{id}`` describes it (the full document the catalogue stores).
+class AttachmentRequirement(_Wire):
+    """One document an application must carry (添付書類), or the data exchange supplies instead."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="The attachment kind, e.g. tax_certificate")
+    label: str = Field(min_length=1, max_length=100, description="Japanese name, e.g. 納税証明書")
+    label_en: str = Field(min_length=1, max_length=100, description="English name")
+    formats: list[AttachmentFormat] = Field(min_length=1, max_length=6, description="Accepted file formats")
+    exchange_service: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$",
+        description="Data-exchange service that can supply this document instead of an upload",
+    )
+
+
+class SubsidyContent(_Wire):
+    """What a ministry operator edits of a subsidy: jGrants' public fields and this platform's own.
 
     ``use_purpose``, ``industry`` and ``target_area_search`` may hold several values joined by ``" / "``,
-    as in jGrants.
+    as in jGrants. ``form_schema`` is the application form as JSON Schema 2020-12
+    (:mod:`functions.submit.catalog.form_schema` checks it); ``x-prefill`` on a property names its source.
     """
 
-    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     name: str = Field(min_length=1, description="Subsidy number, e.g. S-00001234")
     title: str = Field(min_length=1)
     subsidy_catch_phrase: str | None = None
@@ -57,7 +73,19 @@ class Subsidy(_Wire):
     acceptance_start_datetime: JGrantsDateTime | None = None
     acceptance_end_datetime: JGrantsDateTime | None = None
     project_end_deadline: JGrantsDateTime | None = None
+    # -- what only this platform holds (docs/design/jgrants.md "The subsidy document")
+    published: bool = Field(default=True, description="false: an operator's draft, not public yet")
+    minimum_tier: MinimumTier = Field(default="entry", description="entry: any gBizID; prime: Prime or Member")
+    attachments: list[AttachmentRequirement] = Field(default_factory=list, max_length=30)
+    form_schema: dict[str, Any] | None = Field(default=None, description="The application form (JSON Schema)")
+
+
+class Subsidy(SubsidyContent):
+    """One subsidy as the catalogue stores it: the content, its id and the server's dates."""
+
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     created_date: JGrantsDateTime | None = None
+    updated_date: JGrantsDateTime | None = None
 
 
 @dataclass(frozen=True)
@@ -157,3 +185,41 @@ class SubsidiesResponse(_Wire):
             metadata=Metadata(resultset=ResultSet(count=len(subsidies))),
             result=[SubsidySummary.from_subsidy(s) for s in subsidies],
         )
+
+
+class SubsidyDetail(_Wire):
+    """``GET /subsidies/id/{id}``: jGrants' detail fields, the attachments asked for and the minimum tier."""
+
+    id: str
+    name: str
+    title: str
+    subsidy_catch_phrase: str | None
+    detail: str | None
+    use_purpose: str | None
+    industry: str | None
+    target_area_search: str | None
+    target_area_detail: str | None
+    target_number_of_employees: str | None
+    subsidy_rate: str | None
+    subsidy_max_limit: int | None
+    acceptance_start_datetime: JGrantsDateTime | None
+    acceptance_end_datetime: JGrantsDateTime | None
+    project_end_deadline: JGrantsDateTime | None
+    created_date: JGrantsDateTime | None
+    attachments: list[AttachmentRequirement]
+    minimum_tier: MinimumTier
+
+    @classmethod
+    def from_subsidy(cls, subsidy: Subsidy) -> SubsidyDetail:
+        return cls.model_validate(subsidy.model_dump(include=set(cls.model_fields)))
+
+
+class SubsidyDetailResponse(_Wire):
+    """The jGrants envelope of ``GET /subsidies/id/{id}``: a result list holding the one subsidy."""
+
+    metadata: Metadata
+    result: list[SubsidyDetail]
+
+    @classmethod
+    def of(cls, subsidy: Subsidy) -> SubsidyDetailResponse:
+        return cls(metadata=Metadata(resultset=ResultSet(count=1)), result=[SubsidyDetail.from_subsidy(subsidy)])

@@ -5,7 +5,7 @@ A ministry's file lands under ``incoming/<ministry>/<category>/<name>.csv|json``
 The bucket sends its events to EventBridge (a bucket property, not CDK's bucket-notification custom
 resource, which would need its own function and a circular dependency between bucket and function); a rule
 for "Object Created" under ``incoming/`` invokes the ingest function. The function runs the code of the
-hojin_search asset with the same layers and environment as the API function; one ingest runs at a time
+hojin_search image (or asset and layers) and environment of the API function; one ingest runs at a time
 (reserved concurrency 1), which keeps the switch to a new search index a plain overwrite.
 
 Glue tables describe the layout of docs/design/gbizinfo.md so that Athena runs the same SQL DuckDB runs on
@@ -40,6 +40,7 @@ from infra.resource_specs import FunctionSpec, ResourceRef
 INCOMING_PREFIX = "incoming/"
 CORPORATIONS_PREFIX = "parquet/corporations/"
 ACTIVITIES_PREFIX = "parquet/activities/"
+CORPORATIONS_PREFIX = "parquet/corporations/"
 INGEST_HANDLER = "functions.hojin_search.ingest_handler.lambda_handler"
 INGEST_MEMORY_MB = 4096  # the index build holds the names and bitmaps of every corporation
 INGEST_TIMEOUT_SECONDS = 900
@@ -71,6 +72,7 @@ CORPORATION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("close_cause", "string"),
     ("update_date", "string"),
     ("industry", "array<string>"),
+    ("business_summary", "string"),
 )
 
 # The columns of parquet/activities/category=<c>/ (the ingest writes them with
@@ -182,7 +184,7 @@ class IngestConstruct(Construct):
         if data_key is None:
             raise ValueError("the open-data bucket must be KMS-encrypted: the Athena results use its key")
 
-        # -- the function: same code asset, layers and environment as the API function ------------------------
+        # -- the function: same package and environment as the API function, another entry point ----------
         spec = _IngestFunctionSpec(
             service=api_spec.service,
             description="gBizINFO: ingest of ministry files (validation, Parquet, records, index, bulk files)",
@@ -195,6 +197,7 @@ class IngestConstruct(Construct):
             ),
             memory_mb=INGEST_MEMORY_MB,
             timeout_seconds=INGEST_TIMEOUT_SECONDS,
+            package=api_spec.package,  # the same image (pyarrow, duckdb, pyroaring), another command
         )
         function = ServiceFunctionConstruct(
             self,
@@ -212,26 +215,33 @@ class IngestConstruct(Construct):
             raise TypeError("the ingest function has no CloudFormation resource")
         cfn_function.reserved_concurrent_executions = 1
         cfn_function.ephemeral_storage = lambda_.CfnFunction.EphemeralStorageProperty(size=INGEST_EPHEMERAL_MB)
-        # A corrected file replaces the activity object of its source; the index build lists the Parquet.
+        # A corrected file replaces the activity object of its source; a basic ingest replaces a generation of parts.
         parquet_policy = iam.Policy(
             self,
             "ParquetPolicy",
             roles=[function.role],
             statements=[
                 iam.PolicyStatement(
-                    actions=["s3:DeleteObject"], resources=[bucket.arn_for_objects(f"{ACTIVITIES_PREFIX}*")]
+                    actions=["s3:DeleteObject"],
+                    resources=[
+                        bucket.arn_for_objects(f"{ACTIVITIES_PREFIX}*"),
+                        bucket.arn_for_objects(f"{CORPORATIONS_PREFIX}*"),  # parts of a replaced generation
+                    ],
                 ),
-                iam.PolicyStatement(
-                    actions=["s3:ListBucket"],
-                    resources=[bucket.bucket_arn],
-                    conditions={"StringLike": {"s3:prefix": ["parquet/*"]}},
-                ),
+                # Public open data: listing all of it reveals nothing, and makes a missing source state or
+                # index pointer a 404 (first ingest) rather than a 403.
+                iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]),
             ],
         )
         acknowledge(
             parquet_policy,
             f"AwsSolutions-IAM5[Resource::<{registry.bucket_logical_id('open-data')}.Arn>/{ACTIVITIES_PREFIX}*]",
             "Deletes only the activity Parquet objects a corrected file replaces, named per category and source.",
+        )
+        acknowledge(
+            parquet_policy,
+            f"AwsSolutions-IAM5[Resource::<{registry.bucket_logical_id('open-data')}.Arn>/{CORPORATIONS_PREFIX}*]",
+            "Deletes only the corporations Parquet parts of a generation the basic ingest has replaced.",
         )
 
         # -- the dead-letter queue: events EventBridge could not deliver and invocations that failed ---------

@@ -1,4 +1,4 @@
-"""The two layers every function of a stack uses: shared platform code and third-party dependencies."""
+"""The two layers every zip function of a stack uses: shared platform code and third-party dependencies."""
 
 from __future__ import annotations
 

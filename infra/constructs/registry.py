@@ -11,11 +11,12 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra.resource_specs import ResourceRef, TableSpec
+from infra.resource_specs import BucketListing, ResourceRef, TableSpec
 
 _SIGN_ACTIONS = ("kms:Sign", "kms:Verify", "kms:GetPublicKey", "kms:DescribeKey")
 _USER_POOL_READ_ACTIONS = ("cognito-idp:AdminGetUser", "cognito-idp:AdminListGroupsForUser")
@@ -53,6 +54,7 @@ class ResourceRegistry:
     user_pool_clients: dict[str, cognito.UserPoolClient] = field(default_factory=dict)
     peers: dict[str, ResourceRegistry] = field(default_factory=dict)  # stacks deployed before this one
     state_machines: dict[str, sfn.StateMachine] = field(default_factory=dict)
+    secrets: dict[str, secretsmanager.Secret] = field(default_factory=dict)
 
     def _get(self, found: dict[str, _T], ref: ResourceRef) -> _T:
         try:
@@ -110,11 +112,29 @@ class ResourceRegistry:
             values = {"arn": machine.state_machine_arn, "name": machine.state_machine_name}
         elif ref.kind == "user_pool_client":
             values = {"id": self._get(self.user_pool_clients, ref).user_pool_client_id}
+        elif ref.kind == "secret":
+            secret = self._get(self.secrets, ref)
+            values = {"arn": secret.secret_arn, "name": secret.secret_name}
         else:
             raise UnresolvedReference(f"resource kind {ref.kind!r} is not built by the CDK app")
         if ref.attribute not in values:
             raise UnresolvedReference(f"{ref.kind} {ref.id!r} has no attribute {ref.attribute!r}")
         return values[ref.attribute]
+
+    def grant_listing(self, listing: BucketListing, grantee: iam.IGrantable) -> None:
+        """``s3:ListBucket`` limited to the listing's key prefixes (``FunctionSpec.lists``)."""
+        owner, ref = self._owner(listing.bucket)
+        if owner is not self:
+            owner.grant_listing(BucketListing(ref, listing.prefixes), grantee)
+            return
+        bucket = self._get(self.buckets, ref)
+        prefixes = [f"{prefix}*" for prefix in listing.prefixes]
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["s3:ListBucket"],
+            resource_arns=[bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": prefixes}} if prefixes else None,
+        )
 
     def grant(self, ref: ResourceRef, grantee: iam.IGrantable, *, write: bool) -> None:
         """Least privilege for ``FunctionSpec.reads`` (``write=False``) and ``FunctionSpec.writes``."""
@@ -156,5 +176,9 @@ class ResourceRegistry:
                 machine.grant_task_response(grantee)
             else:
                 machine.grant_read(grantee)
+        elif ref.kind == "secret":
+            if write:
+                raise UnresolvedReference(f"secret {ref.id!r}: functions only read secrets; operators put the value")
+            self._get(self.secrets, ref).grant_read(grantee)  # GetSecretValue and Decrypt with its key
         else:
             raise UnresolvedReference(f"resource kind {ref.kind!r} cannot be granted by the CDK app")

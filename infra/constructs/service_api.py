@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
@@ -34,7 +35,9 @@ class ServiceApiConstruct(Construct):
         stage: str,
         throttle: ApiThrottle,
         log_retention: logs.RetentionDays,
+        route_functions: Mapping[str, lambda_.IFunction] | None = None,
     ):
+        """``route_functions`` sends the routes of some paths to another function than ``function``."""
         super().__init__(scope, construct_id)
         self.access_logs = logs.LogGroup(
             self, "AccessLogs", retention=log_retention, removal_policy=RemovalPolicy.RETAIN
@@ -77,11 +80,15 @@ class ServiceApiConstruct(Construct):
             "RequestValidator", validate_request_parameters=True, validate_request_body=True
         )
         integration = apigw.LambdaIntegration(function, proxy=True, allow_test_invoke=False)
+        other = {
+            path: apigw.LambdaIntegration(target, proxy=True, allow_test_invoke=False)
+            for path, target in (route_functions or {}).items()
+        }
         self.routes = routes_of(service)
         for route in self.routes:
             self.api.root.resource_for_path(route.path).add_method(
                 route.method,
-                integration,
+                other.get(route.path, integration),
                 authorization_type=apigw.AuthorizationType.NONE,
                 request_validator=validator,
                 request_parameters=path_parameters(route) or None,

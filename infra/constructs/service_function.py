@@ -1,8 +1,14 @@
-"""One service's Lambda function from FunctionSpec: staged code, both layers, its own least-privilege role."""
+"""One service's Lambda function from FunctionSpec: staged code and both layers (or a container image), its own
+least-privilege role."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -11,10 +17,20 @@ from constructs import Construct
 from infra.constructs.layers import ARCHITECTURE, RUNTIME
 from infra.constructs.registry import ResourceRegistry
 from infra.nag import acknowledge
-from infra.packaging import stage_function_code
+from infra.packaging import stage_function_code, stage_image_context
 from infra.resource_specs import FunctionSpec
 
 METRICS_NAMESPACE = "CorporatePlatform"
+_VPC_ACCESS_POLICY = "service-role/AWSLambdaVPCAccessExecutionRole"
+
+
+@dataclass(frozen=True)
+class FunctionNetwork:
+    """The VPC subnets and security groups a function is attached to (most functions run outside any VPC)."""
+
+    vpc: ec2.IVpc
+    subnets: ec2.SubnetSelection
+    security_groups: tuple[ec2.ISecurityGroup, ...]
 
 
 class ServiceFunctionConstruct(Construct):
@@ -29,6 +45,7 @@ class ServiceFunctionConstruct(Construct):
         stage: str,
         log_retention: logs.RetentionDays,
         extra_environment: dict[str, str] | None = None,
+        network: FunctionNetwork | None = None,
     ):
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.RETAIN)
@@ -49,36 +66,62 @@ class ServiceFunctionConstruct(Construct):
                 **(extra_environment or {}),
             }
         )
-        self.function = lambda_.Function(
-            self,
-            "Function",
-            description=spec.description,
-            runtime=RUNTIME,
-            architecture=ARCHITECTURE,
-            handler=spec.handler,
-            code=lambda_.Code.from_asset(str(stage_function_code(spec.service))),
-            layers=layers,
-            environment=environment,
-            memory_size=spec.memory_mb,
-            timeout=Duration.seconds(spec.timeout_seconds),
-            tracing=lambda_.Tracing.ACTIVE,
-            role=self.role,
-            log_group=self.log_group,
-        )
+        common: dict[str, Any] = {
+            "description": spec.description,
+            "architecture": ARCHITECTURE,
+            "environment": environment,
+            "memory_size": spec.memory_mb,
+            "timeout": Duration.seconds(spec.timeout_seconds),
+            "tracing": lambda_.Tracing.ACTIVE,
+            "role": self.role,
+            "log_group": self.log_group,
+            "vpc": network.vpc if network else None,
+            "vpc_subnets": network.subnets if network else None,
+            "security_groups": list(network.security_groups) if network else None,
+        }
+        self.function: lambda_.Function
+        if spec.package == "image":
+            # The data stack exceeds a zip function's 250 MB: a container image, built at `cdk deploy` (not synth).
+            code = lambda_.DockerImageCode.from_image_asset(
+                str(stage_image_context(spec.service)),
+                cmd=[spec.handler],
+                platform=ecr_assets.Platform.LINUX_ARM64,
+            )
+            self.function = lambda_.DockerImageFunction(self, "Function", code=code, **common)
+        else:
+            self.function = lambda_.Function(
+                self,
+                "Function",
+                runtime=RUNTIME,
+                handler=spec.handler,
+                code=lambda_.Code.from_asset(str(stage_function_code(spec.service))),
+                layers=layers,
+                **common,
+            )
+        if network is not None:
+            acknowledge(
+                self.role,
+                f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{_VPC_ACCESS_POLICY}]",
+                "Lambda attaches the function to its subnets through network interfaces; this AWS policy holds "
+                "only those EC2 network-interface actions, which IAM cannot scope to a resource.",
+            )
         for ref in spec.reads:
             registry.grant(ref, self.function, write=False)
         for ref in spec.writes:
             registry.grant(ref, self.function, write=True)
+        for listing in spec.lists:
+            registry.grant_listing(listing, self.function)
         if spec.sends_mail:
             self._allow_mail(environment.get("MAIL_FROM"))
         if spec.sends_sms:
             self._allow_sms()
-        acknowledge(
-            self.function,
-            "AwsSolutions-L1",
-            "Python 3.12 on purpose: the dependency layer is built for cp312 and the code is tested on it; "
-            "moving to a newer runtime is a planned, tested upgrade, not a side effect of a CDK release.",
-        )
+        if spec.package == "zip":  # an image function has no managed runtime to be outdated
+            acknowledge(
+                self.function,
+                "AwsSolutions-L1",
+                "Python 3.12 on purpose: the dependency layer is built for cp312 and the code is tested on it; "
+                "moving to a newer runtime is a planned, tested upgrade, not a side effect of a CDK release.",
+            )
         acknowledge(
             self.role,
             "AwsSolutions-IAM5[Resource::*]",

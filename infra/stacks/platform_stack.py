@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Environment, Stack, Tags
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
@@ -10,13 +11,14 @@ from infra.config import PROJECT, PlatformConfig
 from infra.constructs.keys import KeysConstruct
 from infra.constructs.layers import LayersConstruct
 from infra.constructs.registry import ResourceRegistry
+from infra.constructs.secrets import SecretsConstruct
 from infra.constructs.service_api import ServiceApiConstruct
 from infra.constructs.service_function import ServiceFunctionConstruct
 from infra.constructs.state_machines import StateMachineConstruct
 from infra.constructs.storage import BucketsConstruct, TablesConstruct
 from infra.constructs.topics import TopicsConstruct
 from infra.constructs.user_pool import UserPoolConstruct
-from infra.resource_specs import StackSpec
+from infra.resource_specs import FunctionSpec, StackSpec
 
 CENTRAL = "central"
 
@@ -68,6 +70,9 @@ class PlatformStack(Stack):
         registry.buckets.update(buckets.buckets)
         topics = TopicsConstruct(self, "Topics", specs=spec.topics, data_key=keys.data_key)
         registry.topics.update(topics.topics)
+        if spec.secrets:
+            secrets = SecretsConstruct(self, "Secrets", specs=spec.secrets, data_key=keys.data_key)
+            registry.secrets.update(secrets.secrets)
         for pool_spec in spec.user_pools:
             pool = UserPoolConstruct(self, f"UserPool-{pool_spec.id}", spec=pool_spec, deletion_protection=production)
             registry.user_pools[pool_spec.id] = pool.user_pool
@@ -86,7 +91,8 @@ class PlatformStack(Stack):
         self.functions: dict[str, ServiceFunctionConstruct] = {}
         if not spec.functions:
             return
-        layers = LayersConstruct(self, "Layers")
+        # Image functions carry their packages; the layers exist only where a zip function uses them.
+        layers = LayersConstruct(self, "Layers").all if any(f.package == "zip" for f in spec.functions) else []
         for function_spec in spec.functions:
             service = function_spec.service
             function = ServiceFunctionConstruct(
@@ -94,7 +100,7 @@ class PlatformStack(Stack):
                 f"Function-{service}",
                 spec=function_spec,
                 registry=registry,
-                layers=layers.all,
+                layers=layers,
                 stage=config.stage,
                 log_retention=retention,
                 extra_environment=self.extra_environment(service),
@@ -108,6 +114,7 @@ class PlatformStack(Stack):
                 stage=config.stage,
                 throttle=config.api_throttle,
                 log_retention=retention,
+                route_functions=self.route_functions(function_spec, layers, retention),
             )
             self.functions[service] = function
             self.apis[service] = api
@@ -120,4 +127,10 @@ class PlatformStack(Stack):
 
     def extra_environment(self, service: str) -> dict[str, str]:
         """Settings a function takes from the app config rather than from a resource (none by default)."""
+        return {}
+
+    def route_functions(
+        self, spec: FunctionSpec, layers: list[lambda_.ILayerVersion], log_retention: logs.RetentionDays
+    ) -> dict[str, lambda_.IFunction]:
+        """Paths of ``spec.service`` served by another function than the service's own (none by default)."""
         return {}

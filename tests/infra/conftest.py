@@ -56,3 +56,10 @@ def exchange(synthesized: Synthesized) -> Template:
 @pytest.fixture(scope="session")
 def meti(synthesized: Synthesized) -> Template:
     return synthesized.template(stack_name("Ministry", "meti"))
+
+
+def handler_of(properties: dict[str, Any]) -> str:
+    """The entry point of a function's properties: ``Handler`` of a zip function, the image's command else."""
+    if properties.get("PackageType") == "Image":
+        return str(properties["ImageConfig"]["Command"][0])
+    return str(properties["Handler"])

@@ -46,8 +46,8 @@ def test_tags_name_project_stage_and_ministry(synthesized: Synthesized) -> None:
     }
     assert synthesized.assembly.get_stack_by_name(stack_name("Identity")).tags["Ministry"] == "central"
     functions = synthesized.raw(stack_name("Ministry", "meti"))["Resources"].values()
-    (function,) = (r for r in functions if r["Type"] == "AWS::Lambda::Function")
-    assert {"Key": "Ministry", "Value": "meti"} in function["Properties"]["Tags"]
+    for function in (r for r in functions if r["Type"] == "AWS::Lambda::Function"):  # the API and the EBPM export
+        assert {"Key": "Ministry", "Value": "meti"} in function["Properties"]["Tags"]
 
 
 def test_cdk_json_holds_every_recommended_feature_flag() -> None:
@@ -91,11 +91,19 @@ def test_config_takes_region_and_account_from_the_cdk_environment() -> None:
         ({"account": "12345"}, "account"),
         ({"region": "tokyo"}, "region"),
         ({"issuer_url": "http://id.example.jp"}, "issuer_url"),
+        ({"hojin_public_url": "http://info.example.jp"}, "hojin_public_url"),
+        ({"hojin_public_url": "https://info.example.jp/dev"}, "hojin_public_url"),
     ],
 )
 def test_malformed_context_names_its_key(context: dict[str, str], key: str) -> None:
     with pytest.raises(ConfigError, match=f"context '{key}'"):
         PlatformConfig.from_context(context, {})
+
+
+def test_the_token_pages_public_url_is_an_https_origin() -> None:
+    config = PlatformConfig.from_context({"hojin_public_url": "https://info.gbiz.example.jp/"}, {})
+    assert config.hojin_public_url == "https://info.gbiz.example.jp"
+    assert PlatformConfig.from_context({}, {}).hojin_public_url is None
 
 
 def test_cli_context_pairs_parse_like_the_cdk_cli() -> None:

@@ -12,7 +12,7 @@ from functions.route_table import SERVICES, routes_of
 from infra.app import stack_name
 from infra.constructs.service_api import path_parameters
 from infra.resource_specs import EXCHANGE, IDENTITY, OPEN_DATA, FunctionSpec, ministry
-from tests.infra.conftest import Synthesized
+from tests.infra.conftest import Synthesized, handler_of
 
 STACK_OF_SERVICE: dict[str, tuple[str, FunctionSpec]] = {
     "auth": (stack_name("Identity"), IDENTITY.functions[0]),
@@ -27,19 +27,26 @@ def test_every_service_has_a_stack() -> None:
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_function_runs_python_312_on_arm64_with_both_layers(synthesized: Synthesized, service: str) -> None:
+def test_function_runs_python_312_on_arm64_with_both_layers_or_as_an_image(
+    synthesized: Synthesized, service: str
+) -> None:
     name, spec = STACK_OF_SERVICE[service]
     template = synthesized.template(name)
+    handler = f"functions.{service}.handler.lambda_handler"
 
-    # One function per service; the OpenData stack adds the S3-triggered ingest (tests/infra/test_ingest.py),
-    # built from the same code asset with another handler.
-    template.resource_count_is("AWS::Lambda::Function", 2 if service == "hojin_search" else 1)
+    # One function per service; the OpenData stack adds the S3-triggered ingest (tests/infra/test_ingest.py)
+    # and each ministry its EBPM export (tests/infra/test_function_packages.py), each with another entry point.
+    template.resource_count_is("AWS::Lambda::Function", 2 if service in ("hojin_search", "submit") else 1)
+    package = (
+        {"PackageType": "Image", "ImageConfig": {"Command": [handler]}}
+        if spec.package == "image"
+        else {"Runtime": "python3.12", "Handler": handler}
+    )
     template.has_resource_properties(
         "AWS::Lambda::Function",
         {
-            "Runtime": "python3.12",
+            **package,
             "Architectures": ["arm64"],
-            "Handler": f"functions.{service}.handler.lambda_handler",
             "TracingConfig": {"Mode": "Active"},
             "Environment": {
                 "Variables": Match.object_like(
@@ -53,9 +60,9 @@ def test_function_runs_python_312_on_arm64_with_both_layers(synthesized: Synthes
             },
         },
     )
-    (function,) = template.find_resources(
-        "AWS::Lambda::Function", {"Properties": {"Handler": f"functions.{service}.handler.lambda_handler"}}
-    ).values()
+    if spec.package == "image":
+        return  # the image holds its packages (infra/lambda_data_requirements.txt)
+    (function,) = template.find_resources("AWS::Lambda::Function", {"Properties": {"Handler": handler}}).values()
     layers = template.find_resources("AWS::Lambda::LayerVersion")
     assert sorted(ref["Ref"] for ref in function["Properties"]["Layers"]) == sorted(layers)
     assert len(layers) == 2
@@ -66,7 +73,9 @@ def test_function_runs_python_312_on_arm64_with_both_layers(synthesized: Synthes
 
 
 def test_environment_names_resolve_to_resources_not_literals(meti: Template) -> None:
-    (function,) = meti.find_resources("AWS::Lambda::Function").values()
+    (function,) = meti.find_resources(
+        "AWS::Lambda::Function", {"Properties": {"Handler": "functions.submit.handler.lambda_handler"}}
+    ).values()
     env = function["Properties"]["Environment"]["Variables"]
     (table_id,) = meti.find_resources(
         "AWS::DynamoDB::Table",
@@ -80,9 +89,11 @@ def test_environment_names_resolve_to_resources_not_literals(meti: Template) -> 
 
 def test_hojin_search_writes_only_its_api_tokens_and_reads_the_records(open_data: Template) -> None:
     # The API function's role only: the ingest function (tests/infra/test_ingest.py) writes the records.
-    (api_function,) = open_data.find_resources(
-        "AWS::Lambda::Function", {"Properties": {"Handler": OPEN_DATA.functions[0].handler}}
-    ).values()
+    (api_function,) = (
+        f
+        for f in open_data.find_resources("AWS::Lambda::Function").values()
+        if handler_of(f["Properties"]) == OPEN_DATA.functions[0].handler
+    )
     role = {"Ref": api_function["Properties"]["Role"]["Fn::GetAtt"][0]}
     statements: list[dict[str, Any]] = [
         s
@@ -92,6 +103,7 @@ def test_hojin_search_writes_only_its_api_tokens_and_reads_the_records(open_data
     ]
     tables = open_data.find_resources("AWS::DynamoDB::Table")
     tokens_id = next(i for i, t in tables.items() if t["Properties"]["KeySchema"][0]["AttributeName"] == "token_hash")
+    sessions_id = next(i for i, t in tables.items() if t["Properties"]["KeySchema"][0]["AttributeName"] == "pk")
     writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 
     def actions_of(statement: dict[str, Any]) -> set[str]:
@@ -101,9 +113,22 @@ def test_hojin_search_writes_only_its_api_tokens_and_reads_the_records(open_data
     assert any("dynamodb:GetItem" in actions_of(s) for s in statements)
     for statement in statements:
         if actions_of(statement) & writes:
-            # token issue, revocation and the per-token rate-limit bucket: the api-tokens table only
-            assert tokens_id in json.dumps(statement["Resource"]), statement
+            # token issue, revocation and the per-token rate-limit bucket; the token page's browser sessions
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            for resource in map(json.dumps, resources):
+                assert tokens_id in resource or sessions_id in resource, statement
     assert not any("dynamodb:*" in actions_of(s) for s in statements)
+    # The token page's client secret: read only, that one secret
+    (secret_id,) = open_data.find_resources("AWS::SecretsManager::Secret")
+    reads = [s for s in statements if "secretsmanager:GetSecretValue" in actions_of(s)]
+    assert [s["Resource"] for s in reads] == [{"Ref": secret_id}]
+    assert not any(
+        a.startswith("secretsmanager:")
+        and a != "secretsmanager:GetSecretValue"
+        and a != "secretsmanager:DescribeSecret"
+        for s in statements
+        for a in actions_of(s)
+    )
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -10,7 +10,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from devstack.synthdata.generator import CORPORATION_SCHEMA
+from functions.hojin_search.ingest.corporations import CORPORATION_SCHEMA
 from functions.hojin_search.ingest.pipeline import activity_key
 from functions.hojin_search.ingest.schema import CATEGORIES
 from functions.hojin_search.ingest.validate import arrow_schema
@@ -24,6 +24,7 @@ from infra.constructs.ingest import (
     INGEST_HANDLER,
 )
 from infra.resource_specs import OPEN_DATA
+from tests.infra.conftest import handler_of
 
 _GLUE_TYPES = {pa.string(): "string", pa.int64(): "bigint", pa.int32(): "int", pa.float64(): "double"}
 
@@ -35,8 +36,8 @@ def _glue_type(data_type: pa.DataType) -> str:
 
 
 def _ingest_function(template: Template) -> tuple[str, dict[str, Any]]:
-    found = template.find_resources("AWS::Lambda::Function", {"Properties": {"Handler": INGEST_HANDLER}})
-    ((logical_id, function),) = found.items()
+    functions = template.find_resources("AWS::Lambda::Function")
+    ((logical_id, function),) = ((k, f) for k, f in functions.items() if handler_of(f["Properties"]) == INGEST_HANDLER)
     return logical_id, function["Properties"]
 
 
@@ -128,16 +129,17 @@ def test_ingest_function_shares_the_api_code_layers_and_environment_and_runs_one
     (api,) = (
         f["Properties"]
         for f in open_data.find_resources("AWS::Lambda::Function").values()
-        if f["Properties"]["Handler"] == OPEN_DATA.functions[0].handler
+        if handler_of(f["Properties"]) == OPEN_DATA.functions[0].handler
     )
 
-    assert ingest["Code"] == api["Code"]  # one staged asset of functions/hojin_search
-    assert ingest["Layers"] == api["Layers"]
+    assert ingest["Code"] == api["Code"]  # one image (or staged asset) of functions/hojin_search
+    assert ingest.get("PackageType") == api.get("PackageType")
+    assert ingest.get("Layers") == api.get("Layers")
     assert ingest["Environment"] == api["Environment"]
     assert ingest["ReservedConcurrentExecutions"] == 1
     assert ingest["MemorySize"] >= 2048
     assert ingest["Timeout"] == 900
-    assert ingest["Runtime"] == "python3.12"
+    assert ingest["Architectures"] == ["arm64"]
 
 
 def _statements_of_role(template: Template, role_id: str) -> list[dict[str, Any]]:
@@ -169,9 +171,15 @@ def test_ingest_role_writes_the_records_changes_and_bucket_and_nothing_else(open
     assert by_key["token_hash"] not in dynamodb_resources  # never the API tokens
     assert not any("*" in a for s in statements for a in _actions(s) if a.startswith(("dynamodb:", "s3:")))
     (delete,) = (s for s in statements if "s3:DeleteObject" in _actions(s))
-    assert json.dumps(delete["Resource"]).endswith(f'/{ACTIVITIES_PREFIX}*"]]}}')
+    deletable = [json.dumps(resource) for resource in delete["Resource"]]
+    assert [
+        d.endswith(f'/{p}*"]]}}') for d, p in zip(deletable, (ACTIVITIES_PREFIX, "parquet/corporations/"), strict=True)
+    ] == [
+        True,
+        True,
+    ]
     (listing,) = (s for s in statements if "s3:ListBucket" in _actions(s))
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["parquet/*"]}}
+    assert "Condition" not in listing  # public open data; a missing key must be a 404, not a 403
     assert activity_key("subsidy", "x").startswith(ACTIVITIES_PREFIX)  # what a corrected file deletes
 
 

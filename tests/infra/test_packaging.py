@@ -110,3 +110,19 @@ def test_requirements_match_the_runtime_pins_of_pyproject() -> None:
     pinned = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
     assert pinned == runtime
+
+
+def test_an_image_build_context_holds_the_dockerfile_requirements_shared_code_and_one_service(sources: Path) -> None:
+    staged = packaging.stage_image_context("demo")
+    files = _files(staged)
+
+    assert files[:3] == ["Dockerfile", "functions/__init__.py", "functions/demo/__init__.py"]
+    assert "functions/other/handler.py" not in files
+    assert {"lambda_requirements.txt", "lambda_data_requirements.txt", "platform_common/__init__.py"} <= set(files)
+    assert not [f for f in files if f.endswith(".pyc") or "/python/" in f]
+    dockerfile = (staged / "Dockerfile").read_text("utf-8")
+    assert 'CMD ["functions.demo.handler.lambda_handler"]' in dockerfile
+    assert "-r /tmp/requirements/lambda_data_requirements.txt" in dockerfile
+    # staging again with unchanged sources leaves the context (and its asset hash) as it was
+    before = FileSystem.fingerprint(str(staged))
+    assert FileSystem.fingerprint(str(packaging.stage_image_context("demo"))) == before

@@ -1,24 +1,25 @@
 """The human pages of gBizINFO (``/hojin/search``, ``/hojin/corporations/{number}``) through proxy events (moto).
 
-The demo corporations and 200 synthetic ones are written to the ``hojin`` table and their search index is
-published to the open-data bucket, as the devstack does.
+The demo corporations and 200 synthetic ones are handed in through the ingest into a bucket of this module's
+own, as the devstack seeds them.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
 from devstack.demo_corporations import DEMO_CORP_A, DEMO_CORP_B, DEMO_CORPORATIONS
-from devstack.seed_open_data import publish_search_index, put_hojin_records
 from devstack.synthdata import generate_records
 from functions.hojin_search import engine
 from functions.hojin_search.models import HojinInfo
 from functions.hojin_search.routers.pages import PAGE_SIZE, bar_chart_svg, yearly_amounts
 from platform_common.corporate_number import make_corporate_number
+from tests.integration.open_data_seed import seed_module_bucket
 
 SEARCH = "/hojin/search"
 
@@ -27,9 +28,7 @@ SEARCH = "/hojin/search"
 def open_data(aws_platform: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Any:
     stack = aws_platform["opendata"]
     records = [*generate_records(200, seed=11), *DEMO_CORPORATIONS]
-    put_hojin_records(stack.name("table", "hojin"), records)
-    bucket = stack.name("bucket", "open-data")
-    publish_search_index(bucket, records)
+    bucket = seed_module_bucket(stack, "pages", records, datetime(2000, 1, 3, tzinfo=UTC))
     engine.use_index_cache(engine.IndexCache(bucket, cache_root=tmp_path_factory.mktemp("pages-index")))
     yield records
     engine.use_index_cache(None)

@@ -1,23 +1,25 @@
 """gBizINFO REST search, parts, metadata_flg, updateInfo and suggest, through proxy events (moto).
 
-The demo and 200 synthetic corporations are written to the ``hojin`` table and their search index is
-published to the open-data bucket, as the devstack does; the function loads it from S3 into a temp dir.
+The demo and 200 synthetic corporations are handed in through the ingest into a bucket of this module's own, as
+the devstack seeds them (records, Parquet, index, bulk files); the function loads the index from S3 into a temp dir.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from devstack.demo_corporations import DEMO_CORP_A, DEMO_CORP_B, DEMO_CORPORATIONS
-from devstack.seed_open_data import issue_api_token, publish_search_index, put_hojin_records
+from devstack.seed_open_data import issue_api_token
 from devstack.synthdata import generate_records
 from functions.hojin_search import engine
 from functions.hojin_search.logic import API_TOKEN_HEADER
 from functions.route_table import match_route
 from platform_common import aws
+from tests.integration.open_data_seed import seed_module_bucket
 
 BASE = "/hojin/v2/hojin"
 
@@ -26,9 +28,7 @@ BASE = "/hojin/v2/hojin"
 def open_data(aws_platform: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     stack = aws_platform["opendata"]
     records = [*generate_records(200, seed=7), *DEMO_CORPORATIONS]
-    put_hojin_records(stack.name("table", "hojin"), records)
-    bucket = stack.name("bucket", "open-data")
-    publish_search_index(bucket, records)
+    bucket = seed_module_bucket(stack, "search-api", records, datetime(2000, 1, 2, tzinfo=UTC))
     engine.use_index_cache(engine.IndexCache(bucket, cache_root=tmp_path_factory.mktemp("index")))
     changes = stack.name("table", "changes")
     for day, key in [
@@ -38,7 +38,7 @@ def open_data(aws_platform: dict[str, Any], tmp_path_factory: pytest.TempPathFac
         ("20261105", f"{DEMO_CORP_B}#subsidy"),
     ]:
         aws.client("dynamodb").put_item(TableName=changes, Item={"day": {"S": day}, "key": {"S": key}})
-    yield {"records": records, "tokens_table": stack.name("table", "api-tokens")}
+    yield {"records": records, "tokens_table": stack.name("table", "api-tokens"), "bucket": bucket}
     engine.use_index_cache(None)
 
 
@@ -120,6 +120,11 @@ def test_given_limit_zero_then_only_the_count(call_api, headers, open_data):
         ("prefecture=99", {"prefecture"}),
         ("founded_year=abcd", {"founded_year"}),
         ("exist_flg=yes", {"exist_flg"}),
+        (
+            "month_average_predetermined_overtime_hours=D&average_age=E",
+            {"month_average_predetermined_overtime_hours", "average_age"},
+        ),
+        ("net_sales_summary_of_business_results_from=-1", {"net_sales_summary_of_business_results_from"}),
     ],
 )
 def test_given_bad_parameters_then_400_problem_naming_each(call_api, headers, query, items):
@@ -266,6 +271,68 @@ def test_given_the_beginning_of_a_name_then_suggest_names(call_api, headers):
     assert body["suggestions"] == ["デモ工業株式会社"]
 
 
+def test_given_finance_and_workplace_filters_then_they_are_evaluated_not_refused(call_api, headers):
+    # The seeded records carry no finance or workplace figures: every such filter is a valid search matching none
+    for query in (
+        "net_sales_summary_of_business_results_from=1&total_assets_summary_of_business_results_to=999999999",
+        "average_age=b&average_continuous_service_years=C",
+        "month_average_predetermined_overtime_hours=A&female_workers_proportion=D&name=デモ",
+    ):
+        response = call_api("GET", f"{BASE}?{query}", headers=headers)
+
+        assert response.status == 200, query
+        assert (response.json()["totalCount"], response.json()["hojin-infos"]) == (0, [])
+
+
+def test_given_the_beginning_of_a_subsidy_title_then_titles_most_frequent_first(call_api, headers, open_data):
+    response = call_api("GET", f"{BASE}/SuggestSubsidyNames?name=ものづくり&limit=5", headers=headers)
+
+    assert response.status == 200
+    suggestions = response.json()["suggestions"]
+    # the programme, counted over every fiscal year, comes before any one year's title
+    assert suggestions[0] == "ものづくり・商業・サービス生産性向上促進補助金"
+    assert 1 <= len(suggestions) <= 5
+    assert all(s.startswith("ものづくり") for s in suggestions)
+    titles = {item["title"] for r in open_data["records"] for item in r.get("subsidy") or []}
+    assert all(any(title.endswith(s) for title in titles) for s in suggestions)
+
+
+def test_given_a_fiscal_year_then_subsidy_titles_of_that_year_and_the_limit_is_kept(call_api, headers, open_data):
+    body = call_api("GET", f"{BASE}/SuggestSubsidyNames?name=令和&limit=3", headers=headers).json()
+
+    titles = {item["title"] for r in open_data["records"] for item in r.get("subsidy") or []}
+    assert len(body["suggestions"]) == 3
+    assert set(body["suggestions"]) <= titles
+    assert all(s.startswith("令和") for s in body["suggestions"])
+
+
+def test_given_the_beginning_of_a_business_name_then_procurement_titles(call_api, headers):
+    body = call_api("GET", f"{BASE}/SuggestBusinessNames?name=ｼｹﾝﾖｳ&limit=5", headers=headers).json()
+    assert body["suggestions"] == []  # 試験用 is kanji: a reading is not a spelling
+
+    body = call_api("GET", f"{BASE}/SuggestBusinessNames?name=試験用", headers=headers).json()
+    assert body["suggestions"] == ["試験用機械部品の購入"]
+
+    many = call_api("GET", f"{BASE}/SuggestBusinessNames?name=令和&limit=4", headers=headers).json()
+    assert len(many["suggestions"]) == 4
+
+
+@pytest.mark.parametrize("endpoint", ["SuggestSubsidyNames", "SuggestBusinessNames"])
+def test_given_no_matching_title_then_200_and_no_suggestions(call_api, headers, endpoint):
+    response = call_api("GET", f"{BASE}/{endpoint}?name=存在しない題名", headers=headers)
+
+    assert response.status == 200
+    assert response.json()["suggestions"] == []
+
+
+@pytest.mark.parametrize("query", ["name=も&limit=0", "name=も&limit=101", "name=%20"])
+def test_given_a_bad_title_suggest_parameter_then_400(call_api, headers, query):
+    response = call_api("GET", f"{BASE}/SuggestSubsidyNames?{query}", headers=headers)
+
+    assert response.status == 400
+    assert response.json()["errors"][0]["item"] in {"limit", "name"}
+
+
 def test_given_a_bad_suggest_limit_then_400(call_api, headers):
     response = call_api("GET", f"{BASE}/SuggestNames?name=デモ&limit=1000", headers=headers)
 
@@ -275,14 +342,12 @@ def test_given_a_bad_suggest_limit_then_400(call_api, headers):
 
 def test_index_is_cached_in_tmp_and_reused(open_data, tmp_path: Path):
     loads: list[Path] = []
-    bucket = aws.client("s3").list_buckets()["Buckets"]
-    names = [b["Name"] for b in bucket if "open-data" in b["Name"]]
 
     def loader(directory: Path) -> Any:
         loads.append(directory)
         return object()
 
-    cache = engine.IndexCache(names[0], loader=loader, cache_root=tmp_path)
+    cache = engine.IndexCache(open_data["bucket"], loader=loader, cache_root=tmp_path)
     first, second = cache.get(), cache.get()
 
     assert first is second

@@ -23,8 +23,9 @@ from devstack.synthdata import (
 )
 from devstack.synthdata.__main__ import main
 from devstack.synthdata.dataset import ACTIVITY_FILES, CORPORATIONS_FILE
-from devstack.synthdata.generator import ACTIVITY_SCHEMAS, CORPORATION_SCHEMA
+from devstack.synthdata.generator import ACTIVITY_SCHEMAS
 from devstack.synthdata.geography import CITIES, PREFECTURES, jis_check_digit
+from functions.hojin_search.ingest.corporations import CORPORATION_SCHEMA
 from functions.hojin_search.models import HojinInfo
 from platform_common.corporate_number import make_corporate_number, validate_corporate_number
 
@@ -33,7 +34,7 @@ EXPECTED_COLUMNS = [
     "corporate_number", "name", "kana", "name_en", "kind", "prefecture_code", "prefecture_name", "city_code",
     "city_name", "street", "postal_code", "location", "representative_name", "capital_stock",
     "employee_number", "founding_year", "date_of_establishment", "status", "close_date", "close_cause",
-    "update_date", "industry",
+    "update_date", "industry", "business_summary",
 ]  # fmt: skip
 KIND_CODES = {"101", "201", "301", "302", "303", "304", "305", "399", "401", "499"}
 

@@ -5,7 +5,8 @@ report); drop rows of corporations the basic data does not know; compare the acc
 what this source delivered last time (the same content changes nothing); replace the source's Parquet
 partition; rebuild the record of every corporation whose rows from this source changed; record those changes
 by day; write the report. The Parquet partition and the records are written before the source's state, so a
-failure part way is repaired by handing in the file again.
+failure part way is repaired by handing in the file again. The ``basic`` category (the corporations
+themselves) goes its own way, in :mod:`.basic`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from functions.hojin_search.ingest.store import OpenDataStore, StoredRecord
 from functions.hojin_search.ingest.validate import FieldProblem, arrow_schema, validate_columns
 from platform_common.errors import InvalidInput
 
+BASIC = "basic"  # the corporations themselves (NTA data): merged into the corporations Parquet, see .basic
+INGEST_CATEGORIES: tuple[str, ...] = (BASIC, *CATEGORIES)
 MINISTRY_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
 UNKNOWN_CORPORATION = "no corporation with this number in the basic information"
 
@@ -107,8 +110,8 @@ def items_by_corporation(table: pa.Table) -> dict[str, list[dict[str, Any]]]:
 def _check_arguments(ministry: str, category: str, source_name: str) -> None:
     if not MINISTRY_PATTERN.fullmatch(ministry):
         raise InvalidInput.for_field("ministry", "lower-case letters, digits and '-', 2 to 32 characters")
-    if category not in CATEGORIES:
-        raise InvalidInput.for_field("category", f"one of {', '.join(CATEGORIES)}")
+    if category not in INGEST_CATEGORIES:
+        raise InvalidInput.for_field("category", f"one of {', '.join(INGEST_CATEGORIES)}")
     if not source_name or "/" in source_name or len(source_name) > 200:
         raise InvalidInput.for_field("source_name", "a file name without '/' of at most 200 characters")
 
@@ -131,6 +134,10 @@ def ingest_file(
     _check_arguments(ministry, category, source_name)
     store = store if store is not None else default_store()
     now = now.astimezone(UTC)
+    if category == BASIC:
+        from functions.hojin_search.ingest.basic import ingest_basic
+
+        return ingest_basic(data, ministry=ministry, source_name=source_name, now=now, store=store, publish=publish)
     source_id = source_id_of(ministry, category, source_name)
     raw = read_rows(data, source_name)
     validated = validate_columns(category, raw)

@@ -1,8 +1,9 @@
 """After an ingest: rebuild the search index over all Parquet and switch readers to it, then the bulk files.
 
-The index is built from ``parquet/corporations/*.parquet`` and every ``parquet/activities/category=*/source=*/
-data.parquet`` (the Hive layout), saved under ``index/<build id>/`` and announced by ``index/current.json``,
-written last: a reader sees the old build or the new one, never half of one (``engine.IndexCache`` reads it).
+The index is built from the corporations set in use (:mod:`.corporations`: the parts ``_current.json``
+names) and every ``parquet/activities/category=*/source=*/data.parquet`` (the Hive layout), saved under
+``index/<build id>/`` and announced by ``index/current.json``, written last: a reader sees the old build or
+the new one, never half of one (``engine.IndexCache`` reads it).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from typing import Any, Protocol
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
+from functions.hojin_search.ingest.corporations import read_corporations
 from functions.hojin_search.ingest.schema import CATEGORIES
 from functions.hojin_search.ingest.store import OpenDataStore
 
-CORPORATIONS_PREFIX = "parquet/corporations/"
 ACTIVITIES_PREFIX = "parquet/activities/"
 INDEX_PREFIX = "index/"
 CURRENT_INDEX_KEY = "index/current.json"
@@ -48,13 +49,6 @@ def _read(store: OpenDataStore, key: str) -> pa.Table:
     if data is None:
         raise FileNotFoundError(key)
     return pq.read_table(io.BytesIO(data))
-
-
-def read_corporations(store: OpenDataStore) -> pa.Table | None:
-    keys = [k for k in store.list_keys(CORPORATIONS_PREFIX) if k.endswith(".parquet")]
-    if not keys:
-        return None
-    return pa.concat_tables([_read(store, k) for k in keys], promote_options="default")
 
 
 def read_activities(store: OpenDataStore) -> dict[str, pa.Table]:

@@ -3,7 +3,7 @@
 The hojin table keeps, beside the ``document`` clients read, ``activity_sources``: each source's items by
 source id. Ingesting a source replaces that source's entry and rebuilds the document's activity parts from
 all entries, so the record is exactly the union over sources. Items already in a document before any ingest
-(the devstack's seed) become the entries ``seed:<category>``.
+(a record written directly, as some tests do) become the entries ``seed:<category>``.
 """
 
 from __future__ import annotations

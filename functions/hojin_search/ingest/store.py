@@ -32,6 +32,7 @@ class OpenDataStore(Protocol):
     def list_keys(self, prefix: str) -> list[str]: ...
     def get_records(self, numbers: Iterable[str]) -> dict[str, StoredRecord]: ...
     def put_records(self, records: Iterable[StoredRecord]) -> None: ...
+    def delete_records(self, numbers: Iterable[str]) -> None: ...
     def put_changes(self, day: str, keys: Iterable[str], source_id: str) -> None: ...
 
 
@@ -99,6 +100,12 @@ class AwsOpenDataStore:
                     }
                 )
 
+    def delete_records(self, numbers: Iterable[str]) -> None:
+        table = aws.resource("dynamodb").Table(self.hojin_table)
+        with table.batch_writer(overwrite_by_pkeys=["corporate_number"]) as batch:
+            for number in numbers:
+                batch.delete_item(Key={"corporate_number": number})
+
     def put_changes(self, day: str, keys: Iterable[str], source_id: str) -> None:
         table = aws.resource("dynamodb").Table(self.changes_table)
         with table.batch_writer(overwrite_by_pkeys=["day", "key"]) as batch:
@@ -153,6 +160,10 @@ class LocalOpenDataStore:
     def put_records(self, records: Iterable[StoredRecord]) -> None:
         for record in records:
             self.records[record.corporate_number] = record
+
+    def delete_records(self, numbers: Iterable[str]) -> None:
+        for number in numbers:
+            self.records.pop(number, None)
 
     def put_changes(self, day: str, keys: Iterable[str], source_id: str) -> None:
         self.changes.setdefault(day, set()).update(keys)

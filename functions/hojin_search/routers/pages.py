@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import ValidationError
 
 from functions.hojin_search.dal import get_store
-from functions.hojin_search.engine import get_index, unsupported_filters
+from functions.hojin_search.engine import get_index
 from functions.hojin_search.models import HojinInfo
 from functions.hojin_search.pages_layout import (
     Language,
@@ -372,9 +372,6 @@ def handle_search_page() -> Response[str]:
     raw = {**values, "source": ",".join(sources), "page": (params.get("page") or ["1"])[0], "limit": str(PAGE_SIZE)}
     try:
         query = parse_hojin_query(raw)
-        unsupported = unsupported_filters(query)
-        if unsupported:
-            raise InvalidInput.for_field(unsupported[0], "is not searchable yet")
         index = get_index()
         result = index.search(query)
         rows = index.slim(list(result.rows)[:PAGE_SIZE])

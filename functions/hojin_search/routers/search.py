@@ -9,6 +9,7 @@ Every call needs ``X-hojinInfo-api-token`` and is metered per token (see
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -17,17 +18,22 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.hojin_search import updates
-from functions.hojin_search.engine import get_index, unsupported_filters
+from functions.hojin_search.engine import SearchIndex, get_index
 from functions.hojin_search.logic import API_TOKEN_HEADER
 from functions.hojin_search.query import HojinSearchParameters, parse_hojin_query
 from functions.hojin_search.ratelimit import PUBLISHED_LIMITS, RateLimitExceeded, get_gate
-from platform_common.errors import FieldError, InvalidInput, problem_response
+from platform_common.errors import InvalidInput, problem_response
 
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
 
 OK_MESSAGE = "200 - OK."
 SUGGEST_LIMIT_DEFAULT = 10
 SUGGEST_LIMIT_MAX = 100
+TITLE_SUGGEST_NOTE = (
+    "Prefix match after width, case, space and kana folding; a title starting with a fiscal year (令和5年度 …) is "
+    "also offered without it. Most frequent first (records carrying the title), then in text order; each "
+    "suggestion is spelled as in most records, so it can be pasted into the search."
+)
 LIMITS_NOTE = (
     f"Per API token: {PUBLISHED_LIMITS.describe()}. Over a limit: 429 with Retry-After (seconds). "
     "page 1–10, limit 0–5000 (default 1000). An empty result is 200 with an empty hojin-infos list."
@@ -94,12 +100,6 @@ def handle_rate_limited(exc: RateLimitExceeded) -> Response[str]:
 def _search(params: HojinSearchParameters) -> dict[str, Any]:
     admit()
     query = parse_hojin_query(params.model_dump())
-    unsupported = unsupported_filters(query)
-    if unsupported:
-        raise InvalidInput(
-            detail="not searchable yet: " + ", ".join(unsupported),
-            errors=[FieldError(name, "is not searchable yet") for name in unsupported],
-        )
     index = get_index()
     result = index.search(query)
     rows = list(result.rows)[: query.limit] if query.limit else []
@@ -185,12 +185,13 @@ def _suggest_text(raw: str) -> str:
     return text
 
 
-def _suggest(kind: str, name: str, limit: str | None) -> dict[str, Any]:
+Suggester = Callable[[SearchIndex], Callable[[str, int], list[str]]]
+
+
+def _suggest(pick: Suggester, name: str, limit: str | None) -> dict[str, Any]:
     admit()
     text, count = _suggest_text(name), _suggest_limit(limit)
-    index = get_index()
-    suggest = getattr(index, kind, None)
-    found: list[str] = list(suggest(text, count)) if callable(suggest) else []
+    found = pick(get_index())(text, count)
     return SuggestResponse(suggestions=found[:count]).model_dump(mode="json")
 
 
@@ -204,12 +205,17 @@ def handle_suggest_names(
     name: Annotated[str, Query(description="The beginning of a corporate name")],
     limit: Annotated[str | None, Query(description=f"1–{SUGGEST_LIMIT_MAX}, default 10")] = None,
 ) -> dict[str, Any]:
-    return _suggest("suggest_names", name, limit)
+    return _suggest(lambda index: index.suggest_names, name, limit)
 
 
 @router.get(
     "/hojin/v2/hojin/SuggestBusinessNames",
-    summary="Business (industry) names starting with a text",
+    summary="Business names (titles of procurement records) starting with a text",
+    description=(
+        "gBizINFO suggests the business items (営業品目) of the unified procurement qualification here; this open "
+        "data has no such field, so the suggestions are the titles of procurement records: what corporations "
+        "supplied to ministries. " + TITLE_SUGGEST_NOTE
+    ),
     tags=["suggest"],
     responses=_documented(SuggestResponse, "Suggestions"),
 )
@@ -217,12 +223,13 @@ def handle_suggest_business_names(
     name: Annotated[str, Query(description="The beginning of a business name")],
     limit: Annotated[str | None, Query(description=f"1–{SUGGEST_LIMIT_MAX}, default 10")] = None,
 ) -> dict[str, Any]:
-    return _suggest("suggest_business_names", name, limit)
+    return _suggest(lambda index: index.suggest_business_names, name, limit)
 
 
 @router.get(
     "/hojin/v2/hojin/SuggestSubsidyNames",
     summary="Subsidy titles starting with a text",
+    description=TITLE_SUGGEST_NOTE,
     tags=["suggest"],
     responses=_documented(SuggestResponse, "Suggestions"),
 )
@@ -230,4 +237,4 @@ def handle_suggest_subsidy_names(
     name: Annotated[str, Query(description="The beginning of a subsidy title")],
     limit: Annotated[str | None, Query(description=f"1–{SUGGEST_LIMIT_MAX}, default 10")] = None,
 ) -> dict[str, Any]:
-    return _suggest("suggest_subsidy_names", name, limit)
+    return _suggest(lambda index: index.suggest_subsidy_names, name, limit)

@@ -17,7 +17,11 @@ N ids of a bitmap. A name query is normalised (``normalize_name``), then:
 Categorical filters (prefecture, city, kind code, status, founding year, activity presence) are bitmaps ANDed
 smallest first; numeric ranges (capital, employees) are numpy masks over the surviving rows only; activity
 title and amount filters are evaluated over the activity rows of one category (Arrow compute) and cached.
-Lookup by corporate number is a binary search over the sorted numbers.
+Finance ranges (net sales, total assets of the latest finance record) and workplace bands (of the latest
+workplace record) are masks over the figures of the corporations having such records — kept for those only
+(:class:`.columns.SparseFigures`) — turned into bitmaps, cached like the activity filters.
+Lookup by corporate number is a binary search over the sorted numbers. Subsidy and procurement titles are
+listed for prefix suggestions (:mod:`.suggest`).
 """
 
 from __future__ import annotations
@@ -27,11 +31,11 @@ import gc
 import json
 import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import reduce
+from functools import partial, reduce
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -40,6 +44,8 @@ import pyarrow.ipc as ipc  # type: ignore[import-untyped]
 from pyroaring import BitMap
 
 from functions.hojin_search.normalize import kind_words, name_bigrams, normalize_name, normalize_names, normalize_text
+from functions.hojin_search.search.bands import WORKPLACE_BANDS
+from functions.hojin_search.search.columns import NULL, SparseFigures, float_column, int_column, latest_per_row
 from functions.hojin_search.search.grams import (
     bitmap_of,
     build_frequent_ngram_bitmaps,
@@ -47,12 +53,25 @@ from functions.hojin_search.search.grams import (
     group_bitmaps,
     rows_of,
 )
-from functions.hojin_search.search.query import SOURCE_CATEGORIES, TITLE_FILTERS, HojinQuery, SearchResult
+from functions.hojin_search.search.query import (
+    FINANCE_RANGES,
+    SOURCE_CATEGORIES,
+    TITLE_FILTERS,
+    HojinQuery,
+    SearchResult,
+)
+from functions.hojin_search.search.suggest import TitleSuggestions
 
-FORMAT_VERSION = 1
+# 2: finance and workplace figures, title suggestions. A version-1 index still loads (as if no finance,
+# workplace or title had been ingested) so a search function deployed before the next build keeps answering.
+FORMAT_VERSION = 2
+READABLE_VERSIONS: Final = frozenset({1, FORMAT_VERSION})
 FREQUENT_NGRAM_ROWS = 5000  # 3-/4-grams in at least this many names get a bitmap (measured: bench/)
-NULL = np.iinfo(np.int64).min  # unknown amount, capital or employee count
 ACTIVE = "現存"
+WORKPLACE_FIGURES: Final = tuple(WORKPLACE_BANDS)
+FIGURE_CATEGORIES: Final = ("finance", "workplace")
+# Which activity titles each suggestion list is built from (see .suggest for why procurement).
+SUGGESTION_SOURCES: Final = {"subsidy": "subsidy", "business": "procurement"}
 SLIM_FIELDS = ("corporate_number", "name", "name_en", "location", "postal_code", "status", "update_date")
 _TABLE_FILE, _BITMAPS_FILE, _MANIFEST_FILE = "table.arrow", "bitmaps.arrow", "manifest.json"
 _CACHE_SIZE = 256
@@ -85,15 +104,6 @@ class _Activities:
         )
 
 
-def _int_column(column: Any, fill: int, dtype: type[np.generic]) -> np.ndarray:
-    """A string or integer Arrow column as a numpy array, nulls and non-numbers replaced by ``fill``."""
-    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        valid = pc.match_substring_regex(column, r"^[0-9]{1,18}$")
-        column = pc.if_else(valid, column, pa.scalar(None, column.type))
-        column = pc.cast(column, pa.int64())
-    return np.asarray(pc.fill_null(column, fill).to_numpy(zero_copy_only=False), dtype=dtype)
-
-
 def _text_column(table: Any, name: str) -> Any:
     if name not in table.column_names:
         return pa.array([""] * table.num_rows, pa.string())
@@ -112,6 +122,8 @@ class CorporationIndex:
         bigrams: dict[str, BitMap],
         families: dict[str, dict[str, BitMap]],
         activities: dict[str, _Activities],
+        suggestions: Mapping[str, TitleSuggestions] | None = None,
+        figures: Mapping[str, SparseFigures] | None = None,
     ) -> None:
         self._table = table
         self._columns = {name: _single(table.column(name)) for name in table.column_names}
@@ -120,13 +132,20 @@ class CorporationIndex:
         self._capital = self._columns["capital_stock"].to_numpy()
         self._employees = self._columns["employee_number"].to_numpy()
         self._activity_count = self._columns["number_of_activity"].to_numpy()
+        self._figures = {
+            category: (figures or {}).get(category) or SparseFigures.empty() for category in FIGURE_CATEGORIES
+        }
+        self._suggestions = {
+            kind: (suggestions or {}).get(kind) or TitleSuggestions.build(pa.array([], pa.string()))
+            for kind in SUGGESTION_SOURCES
+        }
         self._suggest_order = self._columns["suggest_order"].to_numpy()
         self._ngrams = families.get("ngram", {})
         self._unigrams = unigrams
         self._bigrams = bigrams
         self._families = families
         self._activities = activities
-        self._activity_cache: OrderedDict[tuple[Any, ...], BitMap] = OrderedDict()
+        self._filter_cache: OrderedDict[tuple[Any, ...], BitMap] = OrderedDict()
 
     # ------------------------------------------------------------------------------------------ build
 
@@ -139,7 +158,7 @@ class CorporationIndex:
         ``government_departments`` where the category has them). 3- and 4-character substrings found in at
         least ``frequent_ngram_rows`` names get their own bitmap."""
         count = corporations.num_rows
-        numbers = _int_column(corporations.column("corporate_number"), 0, np.int64)
+        numbers = int_column(corporations.column("corporate_number"), 0, np.int64)
         if count > 1 and not bool(np.all(numbers[1:] > numbers[:-1])):
             order = np.argsort(numbers, kind="stable")
             corporations, numbers = corporations.take(pa.array(order)), numbers[order]
@@ -167,10 +186,10 @@ class CorporationIndex:
         active = np.asarray(pc.fill_null(pc.equal(status, ACTIVE), False).to_numpy(zero_copy_only=False))
         families: dict[str, dict[str, BitMap]] = {
             "kind_word": kind_rows,
-            "prefecture": _keyed(group_bitmaps(_int_column(column("prefecture_code"), 0, np.int32), skip=0)),
-            "city": _keyed(group_bitmaps(_int_column(column("city_code"), 0, np.int32), skip=0)),
-            "kind": _keyed(group_bitmaps(_int_column(column("kind"), 0, np.int32), skip=0)),
-            "founded_year": _keyed(group_bitmaps(_int_column(column("founding_year"), 0, np.int32), skip=0)),
+            "prefecture": _keyed(group_bitmaps(int_column(column("prefecture_code"), 0, np.int32), skip=0)),
+            "city": _keyed(group_bitmaps(int_column(column("city_code"), 0, np.int32), skip=0)),
+            "kind": _keyed(group_bitmaps(int_column(column("kind"), 0, np.int32), skip=0)),
+            "founded_year": _keyed(group_bitmaps(int_column(column("founding_year"), 0, np.int32), skip=0)),
             "exist": _keyed(group_bitmaps(active.astype(np.int8))),
             "ngram": ngrams,
         }
@@ -178,15 +197,16 @@ class CorporationIndex:
         activity_count = np.zeros(count, dtype=np.int32)
         reduced: dict[str, _Activities] = {}
         has: dict[str, BitMap] = {}
+        figures: dict[str, SparseFigures] = {}
         for category, records in activities.items():
-            owners = _int_column(records.column("corporate_number"), -1, np.int64)
+            owners = int_column(records.column("corporate_number"), -1, np.int64)
             position = np.searchsorted(numbers, owners)
             position[position >= count] = 0
             known = numbers[position] == owners if count else np.zeros(owners.size, dtype=bool)
             records = records.filter(pa.array(known))
             rows = position[known].astype(np.int32)
             amount = (
-                _int_column(records.column("amount"), int(NULL), np.int64)
+                int_column(records.column("amount"), int(NULL), np.int64)
                 if "amount" in records.column_names
                 else np.full(rows.size, NULL, dtype=np.int64)
             )
@@ -198,7 +218,13 @@ class CorporationIndex:
             )
             activity_count += np.bincount(rows, minlength=count).astype(np.int32)
             has[category] = bitmap_of(np.unique(rows))
+            if category in FIGURE_CATEGORIES:
+                figures[category] = _latest_figures(category, records, rows)
         families["has"] = has
+        suggestions = {
+            kind: TitleSuggestions.build(_titles(activities.get(category)))
+            for kind, category in SUGGESTION_SOURCES.items()
+        }
 
         norm_array = pa.array(norm, pa.string())
         del norm
@@ -207,13 +233,13 @@ class CorporationIndex:
                 **{name: column(name).cast(pa.string()) for name in SLIM_FIELDS},
                 "number": numbers,
                 "norm": norm_array,
-                "capital_stock": _int_column(column("capital_stock"), int(NULL), np.int64),
-                "employee_number": _int_column(column("employee_number"), int(NULL), np.int64),
+                "capital_stock": int_column(column("capital_stock"), int(NULL), np.int64),
+                "employee_number": int_column(column("employee_number"), int(NULL), np.int64),
                 "number_of_activity": activity_count,
                 "suggest_order": pc.sort_indices(norm_array).cast(pa.int32()),
             }
         ).combine_chunks()
-        return cls(table, unigrams, bigrams, families, reduced)
+        return cls(table, unigrams, bigrams, families, reduced, suggestions, figures)
 
     # ----------------------------------------------------------------------------------- persistence
 
@@ -234,6 +260,10 @@ class CorporationIndex:
         )
         for category, activity in self._activities.items():
             _write_ipc(directory / f"activity-{category}.arrow", activity.to_table())
+        for kind, suggestions in self._suggestions.items():
+            _write_ipc(directory / f"suggest-{kind}.arrow", suggestions.to_table())
+        for category, figures in self._figures.items():
+            _write_ipc(directory / f"figures-{category}.arrow", figures.to_table())
         manifest = {
             "version": FORMAT_VERSION,
             "corporations": self._table.num_rows,
@@ -241,6 +271,8 @@ class CorporationIndex:
             "bigrams": len(self._bigrams),
             "frequent_ngrams": len(self._ngrams),
             "activities": {category: int(a.rows.size) for category, a in self._activities.items()},
+            "suggestions": {kind: len(suggestions) for kind, suggestions in self._suggestions.items()},
+            "figures": {category: int(figures.rows.size) for category, figures in self._figures.items()},
             "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
         (directory / _MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -250,7 +282,7 @@ class CorporationIndex:
         """Read an index written by :meth:`save` (tables memory-mapped); freezes the objects it creates so the
         garbage collector does not walk millions of them on every collection."""
         manifest = json.loads((directory / _MANIFEST_FILE).read_text(encoding="utf-8"))
-        if manifest.get("version") != FORMAT_VERSION:
+        if manifest.get("version") not in READABLE_VERSIONS:
             raise ValueError(f"index format {manifest.get('version')!r} is not {FORMAT_VERSION}")
         table = _read_ipc(directory / _TABLE_FILE)
         bitmaps = _read_ipc(directory / _BITMAPS_FILE)
@@ -267,10 +299,18 @@ class CorporationIndex:
             category: _Activities.from_table(_read_ipc(directory / f"activity-{category}.arrow"))
             for category in manifest["activities"]
         }
+        suggestions = {
+            kind: TitleSuggestions.from_table(_read_ipc(directory / f"suggest-{kind}.arrow"))
+            for kind in manifest.get("suggestions", {})
+        }
+        figures = {
+            category: SparseFigures.from_table(_read_ipc(directory / f"figures-{category}.arrow"))
+            for category in manifest.get("figures", {})
+        }
         unigrams, bigrams = maps.pop("unigram", {}), maps.pop("bigram", {})
         for family in ("kind_word", "prefecture", "city", "kind", "founded_year", "exist", "has", "ngram"):
             maps.setdefault(family, {})
-        index = cls(table, unigrams, bigrams, maps, activities)
+        index = cls(table, unigrams, bigrams, maps, activities, suggestions, figures)
         gc.collect()
         gc.freeze()
         return index
@@ -327,22 +367,19 @@ class CorporationIndex:
             sets.append(BitMap.union(_EMPTY, *(has.get(category, _EMPTY) for category in categories)))
         sets.extend(self._activity_filters(query))
 
-        ranges = [
-            (self._capital, query.capital_stock_from, query.capital_stock_to),
-            (self._employees, query.employee_number_from, query.employee_number_to),
-        ]
-        ranges = [(values, lo, hi) for values, lo, hi in ranges if lo is not None or hi is not None]
+        sets.extend(self._figure_filters(query))
+        masks = self._masks(query)
 
         matched: BitMap | None = None
         if sets:
             sets.sort(key=len)
             matched = reduce(lambda acc, bm: acc & bm, sets[1:], sets[0]) if sets[0] else _EMPTY
-        if not ranges and confirm is None:
+        if not masks and confirm is None:
             return self._page(matched, query)
 
         rows = rows_of(matched) if matched is not None else None
-        for values, lo, hi in ranges:
-            rows = _in_range(values, rows, lo, hi)
+        for select in masks:
+            rows = select(rows)
         if rows is None:  # unreachable: a confirmation always comes with a bitmap
             rows = np.arange(self.size, dtype=np.uint32)
         if confirm is not None and rows.size:
@@ -387,6 +424,14 @@ class CorporationIndex:
                     break
         return found
 
+    def suggest_subsidy_names(self, prefix: str, limit: int) -> list[str]:
+        """Subsidy titles whose normalised form starts with the normalised ``prefix``, most frequent first."""
+        return self._suggestions["subsidy"].suggest(prefix, limit)
+
+    def suggest_business_names(self, prefix: str, limit: int) -> list[str]:
+        """Business names (procurement titles, see :mod:`.suggest`) starting with ``prefix``, most frequent first."""
+        return self._suggestions["business"].suggest(prefix, limit)
+
     # ------------------------------------------------------------------------------------- internals
 
     def _page(self, matched: BitMap | None, query: HojinQuery) -> SearchResult:
@@ -397,6 +442,57 @@ class CorporationIndex:
         if start >= total or query.limit == 0:
             return SearchResult(total, [])
         return SearchResult(total, list(matched[start : min(stop, total)]))
+
+    def _masks(self, query: HojinQuery) -> list[Callable[[np.ndarray | None], np.ndarray]]:
+        """The range and band tests of ``query``, each narrowing the rows (all when ``None``) it is given."""
+        masks: list[Callable[[np.ndarray | None], np.ndarray]] = []
+        for values, lo, hi in (
+            (self._capital, query.capital_stock_from, query.capital_stock_to),
+            (self._employees, query.employee_number_from, query.employee_number_to),
+        ):
+            if lo is not None or hi is not None:
+                masks.append(partial(_select, values, test=partial(_range_mask, lo=lo, hi=hi)))
+        return masks
+
+    def _figure_filters(self, query: HojinQuery) -> list[BitMap]:
+        """The corporations passing each finance range and workplace band of ``query``."""
+        filters: list[BitMap] = []
+        for name in FINANCE_RANGES:
+            lo, hi = getattr(query, f"{name}_from"), getattr(query, f"{name}_to")
+            if lo is not None or hi is not None:
+                test = partial(_range_mask, lo=lo, hi=hi)
+                filters.append(
+                    self._cached(("figure", "finance", name, lo, hi), partial(self._figure_rows, "finance", name, test))
+                )
+        for name, scale in WORKPLACE_BANDS.items():
+            letter: str | None = getattr(query, name)
+            if letter is not None:
+                test = partial(scale.mask, letter=letter)
+                filters.append(
+                    self._cached(
+                        ("figure", "workplace", name, letter), partial(self._figure_rows, "workplace", name, test)
+                    )
+                )
+        return filters
+
+    def _figure_rows(self, category: str, name: str, test: Callable[[np.ndarray], np.ndarray]) -> BitMap:
+        figures = self._figures[category]
+        values = figures.columns.get(name)
+        if values is None:
+            return _EMPTY
+        return bitmap_of(figures.rows[test(values)])
+
+    def _cached(self, key: tuple[Any, ...], compute: Callable[[], BitMap]) -> BitMap:
+        """A filter's bitmap from the small LRU cache of filters evaluated over record rows."""
+        cached = self._filter_cache.get(key)
+        if cached is not None:
+            self._filter_cache.move_to_end(key)
+            return cached
+        result = compute()
+        self._filter_cache[key] = result
+        if len(self._filter_cache) > _CACHE_SIZE:
+            self._filter_cache.popitem(last=False)
+        return result
 
     def _frequent_parts(self, text: str) -> list[BitMap]:
         """Bitmaps of the frequent 3- and 4-character substrings of a longer query (fewer candidates)."""
@@ -428,11 +524,11 @@ class CorporationIndex:
         return filters
 
     def _activity_rows(self, category: str, title: str, lo: int | None, hi: int | None, ministry: str) -> BitMap:
-        key = (category, title, lo, hi, ministry)
-        cached = self._activity_cache.get(key)
-        if cached is not None:
-            self._activity_cache.move_to_end(key)
-            return cached
+        return self._cached(
+            (category, title, lo, hi, ministry), partial(self._evaluate_activity, category, title, lo, hi, ministry)
+        )
+
+    def _evaluate_activity(self, category: str, title: str, lo: int | None, hi: int | None, ministry: str) -> BitMap:
         activity = self._activities.get(category)
         if activity is None:
             return _EMPTY
@@ -443,11 +539,7 @@ class CorporationIndex:
             mask &= pc.match_substring(activity.departments, ministry).to_numpy(zero_copy_only=False)
         if lo is not None or hi is not None:
             mask &= _range_mask(activity.amount, lo, hi)
-        result = bitmap_of(np.unique(activity.rows[mask]))
-        self._activity_cache[key] = result
-        if len(self._activity_cache) > _CACHE_SIZE:
-            self._activity_cache.popitem(last=False)
-        return result
+        return bitmap_of(np.unique(activity.rows[mask]))
 
 
 class _SortedView(Sequence[str]):
@@ -481,11 +573,35 @@ def _range_mask(values: np.ndarray, lo: int | None, hi: int | None) -> np.ndarra
     return mask
 
 
-def _in_range(values: np.ndarray, rows: np.ndarray | None, lo: int | None, hi: int | None) -> np.ndarray:
+def _select(values: np.ndarray, rows: np.ndarray | None, test: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """The rows (all when ``None``) whose value passes ``test``, tested over those rows only."""
     if rows is None:
-        return np.flatnonzero(_range_mask(values, lo, hi)).astype(np.uint32)
-    selected: np.ndarray = rows[_range_mask(values[rows], lo, hi)]
+        return np.flatnonzero(test(values)).astype(np.uint32)
+    selected: np.ndarray = rows[test(values[rows])]
     return selected
+
+
+def _titles(records: Any) -> Any:
+    if records is None or "title" not in records.column_names:
+        return pa.array([], pa.string())
+    return records.column("title").cast(pa.string())
+
+
+def _latest_figures(category: str, records: Any, rows: np.ndarray) -> SparseFigures:
+    """The figures of each corporation's newest finance (by ``period``) or workplace (by ``date_of_report``)
+    record; a figure the newest record lacks is unknown even if an older record has it."""
+    date_field = "period" if category == "finance" else "date_of_report"
+    dates = records.column(date_field).cast(pa.string()) if date_field in records.column_names else None
+    latest = latest_per_row(rows, dates if dates is not None else pa.nulls(rows.size, pa.string()))
+    picked = records.take(pa.array(latest))
+    columns: dict[str, np.ndarray] = {}
+    for name in FINANCE_RANGES if category == "finance" else WORKPLACE_FIGURES:
+        if name in picked.column_names:
+            column = picked.column(name)
+            columns[name] = (
+                int_column(column, int(NULL), np.int64, signed=True) if category == "finance" else float_column(column)
+            )
+    return SparseFigures(rows=rows[latest].astype(np.int32), columns=columns)
 
 
 def _write_ipc(path: Path, table: Any) -> None:

@@ -1,16 +1,25 @@
-"""The parameters of ``GET /v2/hojin``, parsed and validated, and the answer of the engine."""
+"""``HojinQuery``: one search of ``GET /v2/hojin``, typed; and ``SearchResult``, the engine's answer.
+
+There is one query type for the wire, the pages, the engine, the bench and the tests. It lives here, beside
+the engine, because it is plain data: the engine reads its fields and knows nothing of HTTP. Turning the
+query string into a ``HojinQuery`` — checking every parameter and naming each bad one in a problem+json
+answer — is the job of :func:`functions.hojin_search.query.parse_hojin_query`, the one place a query is
+validated. Code that builds a ``HojinQuery`` itself (the bench, the tests) is trusted to respect the bounds.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
-from platform_common.errors import InvalidInput
-
-PAGE_MIN, PAGE_MAX = 1, 10
-LIMIT_MIN, LIMIT_MAX, LIMIT_DEFAULT = 0, 5000, 1000
+PAGE_MIN: Final = 1
+PAGE_MAX: Final = 10
+LIMIT_MIN: Final = 0
+LIMIT_MAX: Final = 5000
+LIMIT_DEFAULT: Final = 1000
 
 # gBizINFO's `source` codes → activity categories.
-SOURCE_CATEGORIES: dict[str, str] = {
+SOURCE_CATEGORIES: Final[dict[str, str]] = {
     "1": "procurement",
     "2": "commendation",
     "3": "certification",
@@ -20,19 +29,30 @@ SOURCE_CATEGORIES: dict[str, str] = {
 }
 
 # Query fields holding "title contains" filters, by category.
-TITLE_FILTERS: tuple[str, ...] = ("subsidy", "procurement", "certification", "commendation", "patent")
+TITLE_FILTERS: Final[tuple[str, ...]] = ("subsidy", "procurement", "certification", "commendation", "patent")
+
+# Ranges over the figures of the latest finance record, by the column of the index that holds them.
+FINANCE_RANGES: Final[tuple[str, ...]] = (
+    "net_sales_summary_of_business_results",
+    "total_assets_summary_of_business_results",
+)
 
 
 @dataclass(frozen=True)
 class HojinQuery:
-    """One search. Every filter is optional; filters combine with AND.
+    """One search. Every filter is optional (``None``/empty: no filter); filters combine with AND.
 
-    ``name``: partial match after :func:`functions.hojin_search.normalize.normalize_name`; corporate-kind words in
-    it (株式会社, (株), …) select names carrying that kind. Ranges are inclusive and exclude unknown values.
-    ``corporate_type``, ``founded_year`` and ``source`` match any of their values. Title filters
-    (``subsidy``, ``procurement``, …) match corporations with at least one record of that category whose title
-    contains the text; with an amount range the same record must satisfy both. ``ministry`` matches records of
-    any category whose ``government_departments`` contains it.
+    - ``name``: partial match after :func:`functions.hojin_search.normalize.normalize_name`; corporate-kind words
+      in it (株式会社, (株), …) select names carrying that kind.
+    - ``city``: the 5-digit local-government code (JIS X 0401 + 0402, without the check digit).
+    - ``corporate_type``, ``founded_year`` and ``source`` match any of their values.
+    - Ranges (``*_from``/``*_to``) are inclusive integers (yen for amounts) and exclude unknown values. The
+      finance ranges read the corporation's latest finance record (by ``period``).
+    - Workplace bands (``average_age``, …) are gBizINFO's letters, read against the corporation's latest
+      workplace record (see :mod:`functions.hojin_search.search.bands`).
+    - Title filters (``subsidy``, ``procurement``, …) match corporations with at least one record of that category
+      whose title contains the text; with an amount range the same record must satisfy both. ``ministry``
+      matches records of any category whose ``government_departments`` contains it.
     """
 
     corporate_number: str | None = None
@@ -46,41 +66,36 @@ class HojinQuery:
     employee_number_from: int | None = None
     employee_number_to: int | None = None
     founded_year: tuple[int, ...] = ()
-    subsidy: str | None = None
-    procurement: str | None = None
-    certification: str | None = None
-    commendation: str | None = None
+    net_sales_summary_of_business_results_from: int | None = None
+    net_sales_summary_of_business_results_to: int | None = None
+    total_assets_summary_of_business_results_from: int | None = None
+    total_assets_summary_of_business_results_to: int | None = None
+    average_continuous_service_years: str | None = None
+    average_age: str | None = None
+    month_average_predetermined_overtime_hours: str | None = None
+    female_workers_proportion: str | None = None
     patent: str | None = None
-    subsidy_amount_from: int | None = None
-    subsidy_amount_to: int | None = None
+    procurement: str | None = None
     procurement_amount_from: int | None = None
     procurement_amount_to: int | None = None
+    subsidy: str | None = None
+    subsidy_amount_from: int | None = None
+    subsidy_amount_to: int | None = None
+    certification: str | None = None
+    commendation: str | None = None
     ministry: str | None = None
     source: tuple[str, ...] = ()
-    page: int = 1
+    page: int = PAGE_MIN
     limit: int = LIMIT_DEFAULT
-
-    def __post_init__(self) -> None:
-        if not PAGE_MIN <= self.page <= PAGE_MAX:
-            raise InvalidInput.for_field("page", f"must be between {PAGE_MIN} and {PAGE_MAX}")
-        if not LIMIT_MIN <= self.limit <= LIMIT_MAX:
-            raise InvalidInput.for_field("limit", f"must be between {LIMIT_MIN} and {LIMIT_MAX}")
-        for code in self.source:
-            if code not in SOURCE_CATEGORIES:
-                raise InvalidInput.for_field("source", f"unknown source {code!r}: one of 1-6")
-        for low, high in (
-            ("capital_stock_from", "capital_stock_to"),
-            ("employee_number_from", "employee_number_to"),
-            ("subsidy_amount_from", "subsidy_amount_to"),
-            ("procurement_amount_from", "procurement_amount_to"),
-        ):
-            lo, hi = getattr(self, low), getattr(self, high)
-            if lo is not None and hi is not None and lo > hi:
-                raise InvalidInput.for_field(low, f"must not exceed {high}")
 
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.limit
+
+    @property
+    def source_categories(self) -> tuple[str, ...]:
+        """``source`` codes as category names (1 → procurement, ..., 6 → finance)."""
+        return tuple(SOURCE_CATEGORIES[code] for code in self.source)
 
 
 @dataclass(frozen=True)

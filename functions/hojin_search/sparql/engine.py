@@ -18,6 +18,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from typing import Protocol
 
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyoxigraph as ox
@@ -103,6 +104,15 @@ def check_read_only(query: str) -> None:
     if keyword == "SERVICE":
         raise InvalidInput.for_field("query", "federated SERVICE calls are not allowed on this endpoint")
     raise InvalidInput.for_field("query", f"the endpoint is read-only: {keyword} is an update")
+
+
+class QueryEngine(Protocol):
+    """What the endpoint needs of an engine: the embedded store (:class:`SparqlEngine`) or Amazon Neptune
+    (:class:`functions.hojin_search.sparql.neptune.NeptuneEngine`), with the same limits and errors."""
+
+    limits: SparqlLimits
+
+    def execute(self, request: SparqlRequest) -> SparqlAnswer: ...
 
 
 @dataclass
@@ -203,17 +213,17 @@ class SparqlEngine:
             if isinstance(result, ox.QuerySolutions):
                 fmt = choose_result_format(request.accept, request.format)
                 if fmt is None:
-                    raise NotAcceptable(_not_acceptable("SELECT", request))
+                    raise NotAcceptable(not_acceptable("SELECT", request))
                 variables = [v.value for v in result.variables]
                 return write_solutions(variables, result, fmt, self.limits.max_results, check)
             if isinstance(result, ox.QueryBoolean):
                 fmt = choose_result_format(request.accept, request.format)
                 if fmt is None:
-                    raise NotAcceptable(_not_acceptable("ASK", request))
+                    raise NotAcceptable(not_acceptable("ASK", request))
                 return write_boolean(bool(result), fmt)
             graph_fmt = choose_graph_format(request.accept, request.format)
             if graph_fmt is None:
-                raise NotAcceptable(_not_acceptable("CONSTRUCT/DESCRIBE", request))
+                raise NotAcceptable(not_acceptable("CONSTRUCT/DESCRIBE", request))
             return write_triples(result, graph_fmt, self.limits.max_results, check)
         except (OSError, ValueError) as exc:  # evaluation errors (e.g. a failed cast) surface while iterating
             raise InvalidInput(detail=f"query: {exc}", errors=[FieldError("query", str(exc))]) from None
@@ -222,7 +232,7 @@ class SparqlEngine:
             del result
 
 
-def _not_acceptable(kind: str, request: SparqlRequest) -> str:
+def not_acceptable(kind: str, request: SparqlRequest) -> str:
     asked = request.format or request.accept or ""
     return f"{kind} results cannot be given as {asked!r}"
 
@@ -234,13 +244,13 @@ def _dataset(
     default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None
     named: list[ox.NamedNode | ox.BlankNode] | None = None
     if request.default_graph_uris:
-        default = [ox.NamedNode(_iri(u, "default-graph-uri")) for u in request.default_graph_uris]
+        default = [ox.NamedNode(check_iri(u, "default-graph-uri")) for u in request.default_graph_uris]
     if request.named_graph_uris:
-        named = [ox.NamedNode(_iri(u, "named-graph-uri")) for u in request.named_graph_uris]
+        named = [ox.NamedNode(check_iri(u, "named-graph-uri")) for u in request.named_graph_uris]
     return default, named
 
 
-def _iri(value: str, item: str) -> str:
+def check_iri(value: str, item: str) -> str:
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*", value):
         raise InvalidInput.for_field(item, f"not an IRI: {value!r}")
     return value

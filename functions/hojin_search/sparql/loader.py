@@ -4,6 +4,10 @@ The Parquet of the open-data bucket (``parquet/corporations/*.parquet`` and
 ``parquet/activities/category=<c>/source=<id>/*.parquet``) is downloaded to ``/tmp`` and mapped to RDF; where
 the bucket holds no Parquet yet (a fresh devstack), the full records of the ``hojin`` table are used. The
 engine is rebuilt when the bucket's Parquet objects change (checked at most once a minute).
+
+With ``NEPTUNE_ENDPOINT`` set the engine is Amazon Neptune instead (:mod:`.neptune`), loaded from the bulk
+N-Quads by Neptune's own loader; the function then keeps only the name index of ``text:query``, built from
+the corporations' numbers and names (two Parquet columns) on the first full-text query.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from functions.hojin_search.settings import get_settings
-from functions.hojin_search.sparql.engine import SparqlEngine, SparqlLimits
+from functions.hojin_search.sparql.engine import QueryEngine, SparqlEngine, SparqlLimits
+from functions.hojin_search.sparql.fulltext import NameIndex
 from platform_common import aws
 
 PARQUET_PREFIX = "parquet/"
+CORPORATIONS_PREFIX = PARQUET_PREFIX + "corporations/"
 RECHECK_SECONDS = 60.0
 CACHE_DIR = Path(tempfile.gettempdir()) / "hojin-sparql"
 
@@ -76,10 +82,53 @@ def engine_from_records_table(table_name: str, limits: SparqlLimits) -> SparqlEn
     return SparqlEngine.from_records(records, limits)
 
 
-def get_engine(limits: SparqlLimits | None = None) -> SparqlEngine:
+def name_index_from_bucket(bucket: str, table_name: str) -> NameIndex | None:
+    """The ``text:query`` index over the corporations' names: Parquet when there is some, else the records."""
+    s3 = aws.client("s3")
+    numbers: list[str] = []
+    names: list[str] = []
+    objects = [(k, e) for k, e in (_parquet_objects(bucket) if bucket else []) if k.startswith(CORPORATIONS_PREFIX)]
+    if objects:
+        for key, etag in objects:
+            local = CACHE_DIR / etag.strip('"') / key
+            if not local.exists():
+                local.parent.mkdir(parents=True, exist_ok=True)
+                s3.download_file(bucket, key, str(local))
+            table = pq.read_table(local, columns=["corporate_number", "name"])
+            numbers.extend(table.column("corporate_number").to_pylist())
+            names.extend(table.column("name").to_pylist())
+    else:
+        paginator = aws.client("dynamodb").get_paginator("scan")
+        for page in paginator.paginate(TableName=table_name, ProjectionExpression="document"):
+            for item in page.get("Items", ()):
+                if "document" in item:
+                    record = json.loads(item["document"]["S"])
+                    numbers.append(str(record.get("corporate_number") or ""))
+                    names.append(str(record.get("name") or ""))
+    return NameIndex(numbers, names) if numbers else None
+
+
+def _neptune_engine(endpoint: str, limits: SparqlLimits) -> QueryEngine:
+    from functions.hojin_search.sparql.neptune import NeptuneEngine  # httpx and botocore signing: Neptune only
+
+    settings = get_settings()
+    return NeptuneEngine(
+        endpoint,
+        settings.aws_region,
+        limits,
+        names=lambda: name_index_from_bucket(settings.open_data_bucket_name, settings.hojin_table_name),
+    )
+
+
+def get_engine(limits: SparqlLimits | None = None) -> QueryEngine:
     """The engine of the current data, built once per change of the data and kept across invocations."""
     settings = get_settings()
     now = time.monotonic()
+    if settings.neptune_endpoint:
+        with _lock:
+            if _cached.get("neptune") is None:
+                _cached["neptune"] = _neptune_engine(settings.neptune_endpoint, limits or SparqlLimits())
+            return _cached["neptune"]  # type: ignore[no-any-return]
     with _lock:
         engine = _cached.get("engine")
         if engine is not None and now - _cached["checked"] < RECHECK_SECONDS:

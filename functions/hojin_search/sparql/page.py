@@ -105,6 +105,7 @@ _TEXT = {
         '<code>("文字列" 500)</code> と書くと最大件数を指定できます（既定 10,000 件、法人番号順）。',
         "examples": "例",
         "query_label": "SPARQLクエリ",
+        "query_field": "クエリ本文（SPARQL 1.1）",
         "format_label": "結果の形式",
         "run": "実行",
         "results": "結果",
@@ -135,6 +136,7 @@ _TEXT = {
         "number order).",
         "examples": "Examples",
         "query_label": "SPARQL query",
+        "query_field": "Query text (SPARQL 1.1)",
         "format_label": "Result format",
         "run": "Run",
         "results": "Results",
@@ -267,7 +269,7 @@ def render_page(
 <form method="get" action="query" aria-labelledby="query-h">
 <h2 id="query-h">{t["query_label"]}</h2>
 <input type="hidden" name="lang" value="{language}">
-<p><label for="query">{t["query_label"]}</label><br>
+<p><label for="query">{t["query_field"]}</label><br>
 <textarea id="query" name="query" rows="14" spellcheck="false" required>{escape(current_query)}</textarea></p>
 <p><label for="format">{t["format_label"]}</label>
 <select id="format" name="format">{formats}</select>

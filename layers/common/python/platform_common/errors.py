@@ -67,6 +67,13 @@ class Conflict(DomainError):
     slug = "conflict"
 
 
+class PreconditionFailed(DomainError):
+    """An ``If-Match`` version that is no longer current: the client reloads, merges and retries."""
+
+    status = HTTPStatus.PRECONDITION_FAILED
+    slug = "precondition-failed"
+
+
 class ServiceUnavailable(DomainError):
     """A dependency (another service, a key set) cannot be reached now; the client may retry."""
 

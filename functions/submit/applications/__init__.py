@@ -1,0 +1,1 @@
+"""Subsidy applications: statuses, drafts, prefill, attachments' part in submission, and submission."""

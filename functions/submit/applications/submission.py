@@ -1,0 +1,249 @@
+"""Submission, withdrawal and resubmission: the applicant's status changes.
+
+A submission is idempotent on its ``Idempotency-Key``: the first call checks everything (form against the
+subsidy's JSON Schema, server time against the acceptance window, tier or mandate, verified attachments),
+moves the application to SUBMITTED with the key and a receipt number, mails the receipt and starts the
+review; a retry with the same key answers the same receipt, another key is a 409.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Final
+
+from botocore.exceptions import BotoCoreError, ClientError
+from jsonschema import Draft202012Validator, ValidationError
+
+from functions.submit.applications.access import require_access
+from functions.submit.applications.model import Action, Application, Status, draft_key, next_status
+from functions.submit.applications.store import ApplicationStore, AuditEvent, Change, now_iso
+from functions.submit.applications.terms import SubsidyTerms
+from functions.submit.attachments import State, attachments_of
+from functions.submit.principal import Principal
+from functions.submit.settings import SERVICE, get_settings
+from platform_common import aws
+from platform_common.errors import Conflict, FieldError, Forbidden, InvalidInput
+from platform_common.observability import observability_for
+
+JST: Final = timezone(timedelta(hours=9), "JST")
+OUTBOX_PREFIX: Final = "OUTBOX#"
+OUTBOX_SK: Final = "MAIL"
+MAX_FORM_ERRORS: Final = 100
+
+_logger = observability_for(SERVICE).logger
+
+
+@dataclass(frozen=True)
+class Submitted:
+    application: Application
+    replayed: bool  # the same Idempotency-Key again: nothing was changed
+
+
+# ---------------------------------------------------------------------------------- checks
+
+
+def _pointer(path: Iterable[Any]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def form_errors(schema: Mapping[str, Any], form: Mapping[str, Any]) -> list[FieldError]:
+    """Every violation of the form's JSON Schema, each named by the JSON pointer of its field."""
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    errors: list[FieldError] = []
+    for error in sorted(validator.iter_errors(form), key=lambda e: list(map(str, e.absolute_path))):
+        errors.extend(_named(error))
+        if len(errors) >= MAX_FORM_ERRORS:
+            break
+    return errors
+
+
+def _named(error: ValidationError) -> list[FieldError]:
+    base = _pointer(error.absolute_path)
+    instance = error.instance
+    if error.validator == "required" and isinstance(instance, Mapping):
+        missing = [name for name in error.validator_value if name not in instance]
+        # one error per missing property; name the one this message is about
+        names = [name for name in missing if repr(name) in error.message] or missing[:1]
+        return [FieldError(base + _pointer([name]), "required") for name in names]
+    return [FieldError(base or "/", error.message[:200])]
+
+
+def check_window(terms: SubsidyTerms, now: datetime) -> None:
+    if not terms.accepting(now):
+        closes = terms.acceptance_end.isoformat() if terms.acceptance_end else "not set"
+        raise Conflict(
+            f"the subsidy is not accepting applications at {now.isoformat(timespec='seconds')} (closes {closes})",
+            [FieldError("acceptance_end_datetime", "outside the acceptance window, by the server's clock")],
+        )
+
+
+def missing_attachments(terms: SubsidyTerms, verified_kinds: set[str]) -> list[FieldError]:
+    return [
+        FieldError(f"attachments/{need.code}", f"{need.label_en}: upload it and let it be verified")
+        for need in terms.attachments
+        if need.exchange_service is None and need.code not in verified_kinds
+    ]
+
+
+def receipt_number(ministry: str, year: int, sequence: int) -> str:
+    return f"{ministry.upper()}-{year:04d}-{sequence:07d}"
+
+
+# ---------------------------------------------------------------------------------- submit
+
+
+def submit(
+    store: ApplicationStore,
+    principal: Principal,
+    terms: SubsidyTerms,
+    application_id: str,
+    idempotency_key: str,
+    now: datetime,
+) -> Submitted:
+    app, acting = require_access(principal, store.get(application_id), application_id)
+    if app.submit_key == idempotency_key and app.status not in (Status.DRAFT, Status.RETURNED):
+        if app.status is Status.SUBMITTED and not app.review_execution_arn:
+            start_review(store, app)  # the first call could not start it: the name keeps this a single start
+        return Submitted(app, replayed=True)
+    if app.status not in (Status.DRAFT, Status.RETURNED):
+        raise Conflict(f"the application is already {app.status} (receipt {app.receipt_number})")
+    if app.submit_key == idempotency_key:
+        raise Conflict("this Idempotency-Key was used for the earlier submission: send a new one to resubmit")
+    if acting.mandate is None and not principal.meets_tier(terms.minimum_tier):
+        raise Forbidden(f"this subsidy needs a gBizID {terms.minimum_tier} account (or a Member of one)")
+    check_window(terms, now)
+    errors = form_errors(terms.form_schema, app.form)
+    verified = {a.kind for a in attachments_of(store, application_id) if a.state is State.VERIFIED}
+    errors += missing_attachments(terms, verified)
+    if errors:
+        raise InvalidInput("; ".join(f"{e.item}: {e.message}" for e in errors[:10]), errors)
+    at = now_iso()
+    number = app.receipt_number or receipt_number(
+        get_settings().ministry, now.astimezone(JST).year, store.next_receipt_sequence(now.astimezone(JST).year)
+    )
+    after = app.with_changes(
+        status=next_status(app.status, Action.SUBMIT),
+        version=app.version + 1,
+        updated_at=at,
+        submitted_at=at,
+        submitted_by=principal.sub,
+        mandate=acting.mandate.reference() if acting.mandate else None,
+        receipt_number=number,
+        submit_key=idempotency_key,
+        submission_count=app.submission_count + 1,
+    )
+    detail = {
+        "application_id": app.application_id,
+        "subsidy_id": app.subsidy_id,
+        "from": app.status.value,
+        "to": after.status.value,
+        "receipt_number": number,
+    }
+    if after.mandate:
+        detail.update({f"mandate_{k}": v for k, v in after.mandate.items() if k != "procedures"})
+    kind = "application.resubmitted" if app.status is Status.RETURNED else "application.submitted"
+    try:
+        store.apply(Change(app, after, principal.sub, AuditEvent(kind, principal.sub, app.corporate_number, detail)))
+    except Conflict:
+        raced = store.require(application_id)
+        if raced.submit_key == idempotency_key and raced.status is not Status.DRAFT:
+            return Submitted(raced, replayed=True)  # the same submission, retried while the first was running
+        raise
+    send_receipt_mail(store, principal, after, terms)
+    start_review(store, after)
+    return Submitted(after, replayed=False)
+
+
+def withdraw(store: ApplicationStore, principal: Principal, application_id: str, reason: str | None) -> Application:
+    """Withdraw before the review starts; the corporation may start a new application afterwards."""
+    app, _ = require_access(principal, store.get(application_id), application_id)
+    after = app.with_changes(
+        status=next_status(app.status, Action.WITHDRAW), version=app.version + 1, updated_at=now_iso()
+    )
+    detail = {"application_id": app.application_id, "from": app.status.value, "to": after.status.value}
+    release_key = {
+        "Delete": {
+            "TableName": store.table,
+            "Key": draft_key(app.corporate_number, app.subsidy_id),
+            "ConditionExpression": "attribute_not_exists(pk) OR application_id = :id",
+            "ExpressionAttributeValues": {":id": {"S": app.application_id}},
+        }
+    }
+    audit = AuditEvent("application.withdrawn", principal.sub, app.corporate_number, detail)
+    return store.apply(Change(app, after, principal.sub, audit, reason=reason, extra_items=[release_key]))
+
+
+# ---------------------------------------------------------------------------------- after the change
+
+
+def receipt_mail(app: Application, terms: SubsidyTerms) -> tuple[str, str]:
+    subject = f"【jGrants】申請を受け付けました / Application received: {app.receipt_number}"
+    body = (
+        f"補助金「{terms.title}」の申請を受け付けました。\n"
+        f"受付番号: {app.receipt_number}\n受付日時: {app.submitted_at}\n\n"
+        f'Your application for "{terms.title}" was received.\n'
+        f"Receipt number: {app.receipt_number}\nReceived at: {app.submitted_at}\n"
+    )
+    return subject, body
+
+
+def send_receipt_mail(store: ApplicationStore, principal: Principal, app: Application, terms: SubsidyTerms) -> None:
+    """Mail the receipt; if SES fails, keep the mail in the outbox (retried by the schedule)."""
+    if not principal.email:
+        return
+    subject, body = receipt_mail(app, terms)
+    try:
+        aws.client("ses").send_email(
+            Source=get_settings().mail_from,
+            Destination={"ToAddresses": [principal.email]},
+            Message={
+                "Subject": {"Data": subject, "Charset": "UTF-8"},
+                "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},
+            },
+        )
+    except (ClientError, BotoCoreError):
+        _logger.warning("receipt mail kept in the outbox", extra={"application_id": app.application_id})
+        aws.client("dynamodb").put_item(
+            TableName=store.table,
+            Item={
+                "pk": {"S": f"{OUTBOX_PREFIX}receipt-{app.application_id}-{app.submission_count}"},
+                "sk": {"S": OUTBOX_SK},
+                "to": {"S": principal.email},
+                "subject": {"S": subject},
+                "body": {"S": body},
+                "created_at": {"S": now_iso()},
+                "attempts": {"N": "1"},
+            },
+        )
+
+
+def execution_name(app: Application) -> str:
+    return f"{app.application_id}-{app.submission_count}"
+
+
+def start_review(store: ApplicationStore, app: Application) -> None:
+    """Start the review state machine; the name makes a second start of the same submission a no-op."""
+    settings = get_settings()
+    review_input = {
+        "pk": app.key["pk"]["S"],
+        "sk": app.key["sk"]["S"],
+        "application_id": app.application_id,
+        "subsidy_id": app.subsidy_id,
+        "corporate_number": app.corporate_number,
+        "submission": app.submission_count,
+    }
+    try:
+        started = aws.client("stepfunctions").start_execution(
+            stateMachineArn=settings.review_state_machine_arn,
+            name=execution_name(app),
+            input=json.dumps(review_input),
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
+            return
+        _logger.exception("review not started", extra={"application_id": app.application_id})
+        return  # the submission stands; a retry with the same Idempotency-Key starts the review again
+    store.set_attribute(app.application_id, "review_execution_arn", started["executionArn"])
