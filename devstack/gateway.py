@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 from werkzeug.wrappers import Request, Response
 
 from devstack.events import build_proxy_event, invoke, response_body, response_headers
+from devstack.isolation import isolate_request_threads
 from functions.route_table import SERVICES, match_route
 from platform_common.errors import PROBLEM_CONTENT_TYPE, problem_body
 
@@ -31,8 +32,10 @@ MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 class Gateway:
     def __init__(self, portal_dir: Path = PORTAL_DIR) -> None:
         self.portal_dir = portal_dir.resolve()
-        # One request at a time per function, as one Lambda execution environment serves them: the
-        # resolvers keep the current event on a module-level app.
+        # Functions run side by side in this process: each request thread gets its own powertools event.
+        isolate_request_threads()
+        # One request at a time per function, as one Lambda execution environment serves them (module-level
+        # caches and clients of a function are not shared between its concurrent requests in Lambda either).
         self._locks = {service: threading.Lock() for service in SERVICES}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:

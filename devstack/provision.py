@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from devstack.lambda_runtime import create_function
 from devstack.naming import ACCOUNT_ID, REGION, physical_name
 from infra.resource_specs import (
     BucketSpec,
@@ -69,6 +70,9 @@ def provision_stack(spec: StackSpec, peers: dict[str, ProvisionedStack] | None =
         stack.values.update({("topic", topic.id, "name"): name, ("topic", topic.id, "arn"): arn})
     for pool in spec.user_pools:
         _create_user_pool(stack, pool)
+    for function in spec.functions:  # before the state machines, which invoke them
+        name, arn = create_function(spec.scope, function)
+        stack.values.update({("function", function.service, "name"): name, ("function", function.service, "arn"): arn})
     for machine in spec.state_machines:
         _create_state_machine(stack, machine)
     for secret in spec.secrets:

@@ -1,4 +1,10 @@
-"""Demo members of the data exchange (instance ``JP-DEV``): three government providers and one company client.
+"""Demo members of the data exchange (instance ``JP-DEV``): three government providers and two company clients.
+
+Each member gets its KMS signing key here when it has none. Each demo client subsystem gets a request-signing
+key pair generated at start: the public JWK is registered, the private JWK goes to ``.devstack/demo.json``
+(``exchange_clients``) for ``python -m devstack.exchange_call``. ``accounting-system`` (デモ工業) may call the
+gBizINFO record (public data, no consent) and, granted by :mod:`devstack.seed_exchange_admin`, the registry and
+tax services (consent needed); ``sales-system`` (霞が関商事) holds no right at all.
 
 Member codes are corporate numbers (法人番号), as X-Road uses each country's business registry code. They are
 valid but fictional (base numbers from 9999...), like the demo corporations of the open data.
@@ -6,12 +12,19 @@ valid but fictional (base numbers from 9999...), like the demo corporations of t
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Any
 
-from devstack.demo_corporations import DEMO_CORP_A
+from devstack.demo_corporations import DEMO_CORP_A, DEMO_CORP_B
 from devstack.provision import ProvisionedStack
 from functions.exchange.dal import MemberItem, RegistryStore, ServiceItem, SubsystemItem
+from functions.exchange.jws import LocalSigner
 from functions.exchange.models import SubsystemId
+from functions.exchange.services import INTERNAL, gbizinfo_record, registered_matters, tax_payment_status
+from functions.exchange.signing import kms_public_jwk
+from infra.resource_specs import ResourceRef
+from platform_common import aws
 from platform_common.corporate_number import make_corporate_number
 
 XROAD_INSTANCE = "JP-DEV"
@@ -25,37 +38,116 @@ MOJ_REGISTRY = SubsystemId(XROAD_INSTANCE, "GOV", MOJ_CODE, "commercial-registry
 NTA_CERTIFICATES = SubsystemId(XROAD_INSTANCE, "GOV", NTA_CODE, "tax-certificates")
 METI_GBIZINFO = SubsystemId(XROAD_INSTANCE, "GOV", METI_CODE, "gbizinfo")
 DEMO_CLIENT = SubsystemId(XROAD_INSTANCE, "COM", DEMO_CORP_A, "accounting-system")
+DENIED_CLIENT = SubsystemId(XROAD_INSTANCE, "COM", DEMO_CORP_B, "sales-system")
+MEMBER_KEY_TAG = "exchange-member"  # the tag functions.exchange.registry puts on member keys
 
 _MEMBERS = (
     MemberItem(XROAD_INSTANCE, "GOV", MOJ_CODE, "法務省"),
     MemberItem(XROAD_INSTANCE, "GOV", NTA_CODE, "国税庁"),
     MemberItem(XROAD_INSTANCE, "GOV", METI_CODE, "経済産業省"),
     MemberItem(XROAD_INSTANCE, "COM", DEMO_CORP_A, "デモ工業株式会社"),
+    MemberItem(XROAD_INSTANCE, "COM", DEMO_CORP_B, "霞が関商事株式会社"),
 )
 _SUBSYSTEMS = (
     SubsystemItem(MOJ_REGISTRY, "商業・法人登記"),
     SubsystemItem(NTA_CERTIFICATES, "納税証明書交付"),
     SubsystemItem(METI_GBIZINFO, "gBizINFO（法人インフォメーション）"),
     SubsystemItem(DEMO_CLIENT, "会計システム（補助金申請の添付書類取得）"),
+    SubsystemItem(DENIED_CLIENT, "販売管理システム"),
 )
+
+
+def _service(provider: SubsystemId, code: str, title: str, endpoint: str, public: bool) -> ServiceItem:
+    openapi = json.dumps(INTERNAL[endpoint].openapi, ensure_ascii=False, separators=(",", ":"))
+    return ServiceItem(provider, code, "OPENAPI", title, public=public, endpoint=endpoint, openapi=openapi)
+
+
 _SERVICES = (
-    ServiceItem(MOJ_REGISTRY, "corporate-registration-certificate", "OPENAPI", "登記事項証明書"),
-    ServiceItem(NTA_CERTIFICATES, "tax-payment-certificate", "OPENAPI", "納税証明書"),
-    ServiceItem(METI_GBIZINFO, "hojin-info", "OPENAPI", "法人活動情報"),
+    _service(MOJ_REGISTRY, "registered-matters", "登記事項（登記事項証明書）", registered_matters.NAME, False),
+    _service(NTA_CERTIFICATES, "tax-payment-status", "納税状況（納税証明書その3）", tax_payment_status.NAME, False),
+    _service(METI_GBIZINFO, "hojin-info", "法人基本情報（gBizINFO）", gbizinfo_record.NAME, True),
 )
+# (provider, service, client): the public gBizINFO record for the demo client; seed_exchange_admin adds the rest
+_RIGHTS = ((METI_GBIZINFO, "hojin-info", DEMO_CLIENT),)
+
+
+def _member_key(member: MemberItem) -> str:
+    """The member's signing key: the one it has (a restarted devstack keeps moto's state), or a new one."""
+    member_id = f"{member.xroad_instance}/{member.member_class}/{member.member_code}"
+    created = aws.client("kms").create_key(
+        KeySpec="ECC_NIST_P256",
+        KeyUsage="SIGN_VERIFY",
+        Description=f"Data exchange member {member_id}: signs its messages (ES256)",
+        Tags=[{"TagKey": MEMBER_KEY_TAG, "TagValue": member_id}],
+    )
+    return str(created["KeyMetadata"]["KeyId"])
+
+
+def _grant(table: str, provider: SubsystemId, service_code: str, client: SubsystemId) -> None:
+    """An access right, as functions.exchange.registry.grant_right stores it."""
+    aws.client("dynamodb").put_item(
+        TableName=table,
+        Item={
+            "pk": {"S": f"SUBSYSTEM#{provider}"},
+            "sk": {"S": f"RIGHT#{service_code}#{client}"},
+            "provider": {"S": str(provider)},
+            "service_code": {"S": service_code},
+            "client": {"S": str(client)},
+            "granted_by": {"S": "devstack-seed"},
+            "granted_at": {"S": datetime.now(UTC).isoformat(timespec="seconds")},
+            "gsi1pk": {"S": f"RIGHTS#{client}"},
+            "gsi1sk": {"S": f"{provider}/{service_code}"},
+        },
+    )
 
 
 def seed_exchange(provisioned: dict[str, ProvisionedStack]) -> dict[str, Any]:
-    """Register the demo members, subsystems and services (idempotent: overwrites items)."""
+    """Register the demo members (with signing keys), subsystems (with request keys), services and the public
+    right; return the demo clients' identifiers and private keys for ``.devstack/demo.json``."""
     stack = provisioned.get(EXCHANGE_SCOPE)
     if stack is None:
         return {}
-    registry = RegistryStore(stack.name("table", "registry"))
-    for item in (*_MEMBERS, *_SUBSYSTEMS, *_SERVICES):
+    table = stack.name("table", "registry")
+    registry = RegistryStore(table)
+    signers = {client: LocalSigner.generate() for client in (DEMO_CLIENT, DENIED_CLIENT)}
+    members = [MemberItem(m.xroad_instance, m.member_class, m.member_code, m.name, _member_key(m)) for m in _MEMBERS]
+    subsystems = [
+        SubsystemItem(s.subsystem, s.name, json.dumps({"keys": [signers[s.subsystem].public_jwk]}))
+        if s.subsystem in signers
+        else s
+        for s in _SUBSYSTEMS
+    ]
+    items: list[MemberItem | SubsystemItem | ServiceItem] = [*members, *subsystems, *_SERVICES]
+    for item in items:
         registry.put(item)
+    for provider, service_code, client in _RIGHTS:
+        _grant(table, provider, service_code, client)
+    exchange_key = stack.resolve(ResourceRef("key", "exchange-signing", "arn"))
+    allowed_path = f"/r1/{METI_GBIZINFO}/hojin-info/{DEMO_CORP_A}"
     return {
         "exchange": {
             "client": str(DEMO_CLIENT),
             "example": f"/r1/{MOJ_REGISTRY}/listMethods",
-        }
+            "keys": f"/r1/{XROAD_INSTANCE}/keys",
+            # what `python -m devstack.exchange_log verify --trust` takes
+            "exchange_public_jwk": kms_public_jwk(exchange_key),
+        },
+        "exchange_clients": [
+            {
+                "role": "allowed",
+                "client": str(DEMO_CLIENT),
+                "private_jwk": signers[DEMO_CLIENT].private_jwk(),
+                "may_call": [f"{provider}/{code}" for provider, code, _ in _RIGHTS],
+                "example": {"method": "GET", "path": allowed_path},
+                "command": f"python -m devstack.exchange_call --as allowed GET {allowed_path}",
+            },
+            {
+                "role": "denied",
+                "client": str(DENIED_CLIENT),
+                "private_jwk": signers[DENIED_CLIENT].private_jwk(),
+                "may_call": [],
+                "example": {"method": "GET", "path": allowed_path},
+                "command": f"python -m devstack.exchange_call --as denied GET {allowed_path}",
+            },
+        ],
     }

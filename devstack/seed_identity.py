@@ -31,8 +31,10 @@ from functions.auth.settings import AuthSettings
 from functions.hojin_search.settings import HojinSearchSettings
 from infra.resource_specs import ResourceRef
 from platform_common import aws
+from platform_common.corporate_number import make_corporate_number
 
 DEMO_CLIENT_ID: Final = "demo-rp"
+EXCHANGE_OPERATOR_CORP: Final = make_corporate_number("999920000003")  # 経済産業省 (devstack.seed_exchange.METI_CODE)
 DEMO_PRIME_ONLY_CLIENT_ID: Final = "demo-prime-only"
 PASSWORD_LENGTH: Final = 20
 _PASSWORD_SYMBOLS: Final = "-_.!@#%+="
@@ -72,6 +74,9 @@ DEMO_ACCOUNTS: Final[tuple[DemoAccount, ...]] = (
     DemoAccount("prime@demo-b.example.jp", tier=AccountTier.PRIME, corporate_number=DEMO_CORP_B),
     DemoAccount("operator@gbizid.example.jp", role=StaffRole.OPERATOR),
     DemoAccount("reviewer@gbizid.example.jp", role=StaffRole.REVIEWER),
+    # The data exchange's operator: a Prime account of the ministry running the exchange (devstack.seed_exchange_admin
+    # lists it as an operator); staff-only accounts carry no account type, so no relying party admits them.
+    DemoAccount("exchange-operator@meti.example.jp", tier=AccountTier.PRIME, corporate_number=EXCHANGE_OPERATOR_CORP),
 )
 
 
@@ -183,6 +188,8 @@ def seed_identity(provisioned: dict[str, ProvisionedStack], base_url: str) -> di
     demo_rp = {"client_id": DEMO_CLIENT_ID, "client_secret": client_secret, "redirect_uri": redirect_uri}
     prime_only = _seed_prime_only_relying_party(store, base_url)
     seed_token_page_client(store, provisioned["opendata"], base_url)
+    if "exchange" in provisioned:
+        seed_exchange_portal_client(store, provisioned["exchange"], base_url)
     return {
         "relying_party": demo_rp,
         "relying_parties": {DEMO_CLIENT_ID: demo_rp, DEMO_PRIME_ONLY_CLIENT_ID: prime_only},
@@ -215,6 +222,31 @@ def seed_token_page_client(store: AccountsStore, opendata: ProvisionedStack, bas
     secret_id = opendata.resolve(ResourceRef("secret", "hojin-tokens-client", "arn"))
     aws.client("secretsmanager").put_secret_value(SecretId=secret_id, SecretString=client_secret)
     return client_id
+
+
+EXCHANGE_PORTAL_CLIENT_ID: Final = "exchange-portal"
+
+
+def seed_exchange_portal_client(store: AccountsStore, exchange: ProvisionedStack, base_url: str) -> str:
+    """Register the data exchange portal as a confidential client (scope ``openid profile``: the account type and
+    corporation decide what a person may do there) and put its secret where the portal reads it, as an operator
+    does in the cloud (docs/operators/deploy.md). Returns the client id."""
+    client_secret = new_client_secret()
+    store.put_relying_party(
+        RelyingPartyItem(
+            client_id=EXCHANGE_PORTAL_CLIENT_ID,
+            client_name="法人データ交換基盤ポータル",
+            name_en="Corporate data exchange portal",
+            redirect_uris=(f"{base_url.rstrip('/')}/exchange/callback",),
+            allowed_scopes=("openid", "profile"),
+            allowed_account_types=("1", "2", "3"),
+            token_endpoint_auth_method="client_secret_basic",
+            client_secret_hash=hash_client_secret(client_secret),
+        )
+    )
+    secret_id = exchange.resolve(ResourceRef("secret", "exchange-portal-client", "arn"))
+    aws.client("secretsmanager").put_secret_value(SecretId=secret_id, SecretString=client_secret)
+    return EXCHANGE_PORTAL_CLIENT_ID
 
 
 def _seed_prime_only_relying_party(store: AccountsStore, base_url: str) -> dict[str, Any]:

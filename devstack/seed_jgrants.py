@@ -15,9 +15,12 @@ from typing import Any, Final
 
 from devstack.naming import DEMO_MINISTRY
 from devstack.provision import ProvisionedStack
+from functions.auth.dal import AccountsStore, RelyingPartyItem
+from functions.auth.logic.clients import hash_client_secret, new_client_secret
 from functions.submit.dal import SubsidyStore
 from functions.submit.models import AttachmentRequirement, MinimumTier, Subsidy
 from functions.submit.staff import StaffMember
+from infra.resource_specs import ResourceRef
 from platform_common import aws
 
 DEMO_STAFF: Final = (
@@ -125,7 +128,13 @@ def demo_form_schema(suffix: str, title: str, max_limit: int) -> dict[str, Any]:
     project = {
         **_PROJECT,
         **extra,
-        "requested_amount": {"type": "integer", "title": "補助金申請額（円）", "minimum": 1, "maximum": max_limit},
+        "requested_amount": {
+            "type": "integer",
+            "title": "補助金申請額（円）",
+            "minimum": 1,
+            "maximum": max_limit,
+            "x-amount": True,  # the requested amount: screening and the approval check it
+        },
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -224,12 +233,46 @@ def seed_staff(applications_table: str, users: list[dict[str, Any]]) -> list[dic
     return seeded
 
 
-def seed_jgrants(provisioned: dict[str, ProvisionedStack], users: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+PORTAL_SCOPES: Final = ("openid", "profile", "user", "mandate", "email")
+
+
+def portal_client_id(ministry: str) -> str:
+    return f"jgrants-{ministry}"
+
+
+def seed_portal_client(accounts: AccountsStore, stack: ProvisionedStack, ministry: str, base_url: str) -> str:
+    """Register the ministry's jGrants pages at gBizID as a confidential client and put its secret where the
+    pages read it (what an operator does in the cloud, docs/operators/deploy.md). Returns the client id."""
+    client_id, client_secret = portal_client_id(ministry), new_client_secret()
+    accounts.put_relying_party(
+        RelyingPartyItem(
+            client_id=client_id,
+            client_name=f"jGrants 補助金申請（{ministry}）",
+            name_en=f"jGrants subsidy applications ({ministry})",
+            redirect_uris=(f"{base_url.rstrip('/')}/jgrants/callback",),
+            allowed_scopes=PORTAL_SCOPES,
+            allowed_account_types=("1", "2", "3"),
+            token_endpoint_auth_method="client_secret_basic",
+            client_secret_hash=hash_client_secret(client_secret),
+        )
+    )
+    secret_id = stack.resolve(ResourceRef("secret", "jgrants-client", "arn"))
+    aws.client("secretsmanager").put_secret_value(SecretId=secret_id, SecretString=client_secret)
+    return client_id
+
+
+def seed_jgrants(
+    provisioned: dict[str, ProvisionedStack], users: list[dict[str, Any]] | None = None, base_url: str | None = None
+) -> dict[str, Any]:
     """Load the demo catalogue into the demo ministry's subsidies table and, given the demo accounts of
-    :func:`devstack.seed_identity.seed_identity`, its staff (idempotent: overwrites items)."""
+    :func:`devstack.seed_identity.seed_identity`, its staff (idempotent: overwrites items); given the
+    devstack's base URL, register the ministry's portal pages at gBizID."""
     stack = provisioned.get(DEMO_MINISTRY)
     if stack is None:
         return {}
+    if base_url is not None and "identity" in provisioned:
+        accounts = AccountsStore(provisioned["identity"].name("table", "accounts"))
+        seed_portal_client(accounts, stack, DEMO_MINISTRY, base_url)
     store = SubsidyStore(stack.name("table", "subsidies"))
     subsidies = demo_subsidies(datetime.now(UTC))
     for subsidy in subsidies:

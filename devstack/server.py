@@ -103,8 +103,10 @@ class Devstack:
             pass
 
     def _provision_and_seed(self) -> dict[str, Any]:
+        from devstack.lambda_runtime import deliver_uploads_to_ingest
         from devstack.provision import platform_environment, provision_platform
         from devstack.seed_exchange import seed_exchange
+        from devstack.seed_exchange_admin import seed_exchange_admin
         from devstack.seed_identity import seed_identity
         from devstack.seed_jgrants import seed_jgrants
         from devstack.seed_open_data import seed_open_data
@@ -117,12 +119,16 @@ class Devstack:
         base = self.base_url
         os.environ["OIDC_ISSUER"] = f"{base}/oauth"
         os.environ["HOJIN_PUBLIC_URL"] = base  # the token page's redirect URI: {base}/hojin/tokens/callback
+        os.environ["PUBLIC_BASE_URL"] = base  # the jGrants pages' redirect URI: {base}/jgrants/callback
+        os.environ["JGRANTS_CLIENT_ID"] = f"jgrants-{DEMO_MINISTRY}"  # registered by seed_jgrants
+        os.environ["EXCHANGE_PUBLIC_URL"] = base  # the exchange portal's redirect URI: {base}/exchange/callback
         demo: dict[str, Any] = {
             "base_url": base,
             "services": {
                 "issuer": f"{base}/oauth",
                 "hojin": f"{base}/hojin",
                 "jgrants": f"{base}/exp/v1/public",
+                "jgrants_pages": f"{base}/jgrants/subsidies",
                 "exchange": base,
                 "portal": f"{base}/",
             },
@@ -137,8 +143,11 @@ class Devstack:
         demo.update(seed_open_data(provisioned, synthetic=self.corporations))
         demo.update(write_online_demo(STATE_DIR))  # before any request: sets the Prime trust anchor
         demo.update(seed_identity(provisioned, base))
-        demo.update(seed_jgrants(provisioned, demo.get("users")))
+        demo.update(seed_jgrants(provisioned, demo.get("users"), base))
+        # awards and ministries' files under incoming/ reach the gBizINFO ingest (EventBridge in the cloud)
+        deliver_uploads_to_ingest(provisioned["opendata"].name("bucket", "open-data"))
         demo.update(seed_exchange(provisioned))
+        demo.update(seed_exchange_admin(provisioned, demo.get("users")))  # operator, index keys, demo rights
         return demo
 
     def serve_forever(self) -> None:

@@ -190,10 +190,76 @@ ROUTES: tuple[Route, ...] = (
     Route("submit", "POST", "/submit/v1/applications/{application_id}/attachments/{attachment_id}/complete"),
     Route("submit", "POST", "/submit/v1/applications/{application_id}/submit"),
     Route("submit", "POST", "/submit/v1/applications/{application_id}/withdraw"),
+    # jGrants: the ministry's reviewers (queue, audited reads, decisions by task token)
+    Route("submit", "GET", "/submit/v1/review/applications"),
+    Route("submit", "GET", "/submit/v1/review/applications/{application_id}"),
+    Route("submit", "POST", "/submit/v1/review/applications/{application_id}/decision"),
     # -- end of jGrants applicant routes
+    # jGrants: the portal pages (signed in through gBizID as the relying party jgrants-<ministry>)
+    Route("submit", "GET", "/jgrants/subsidies"),
+    Route("submit", "GET", "/jgrants/subsidies/{subsidy_id}"),
+    Route("submit", "POST", "/jgrants/subsidies/{subsidy_id}/apply"),
+    Route("submit", "GET", "/jgrants/applications"),
+    Route("submit", "GET", "/jgrants/applications/{application_id}"),
+    Route("submit", "POST", "/jgrants/applications/{application_id}"),
+    Route("submit", "POST", "/jgrants/applications/{application_id}/attachments"),
+    Route("submit", "POST", "/jgrants/applications/{application_id}/submit"),
+    Route("submit", "GET", "/jgrants/applications/{application_id}/receipt"),
+    Route("submit", "POST", "/jgrants/applications/{application_id}/withdraw"),
+    Route("submit", "GET", "/jgrants/login"),
+    Route("submit", "GET", "/jgrants/callback"),
+    Route("submit", "POST", "/jgrants/logout"),
+    # -- end of jGrants portal page routes
     # Data exchange: X-Road REST protocol r1
     *_operations("exchange"),
     Route("exchange", "GET", "/r1/{instance}/{member_class}/{member_code}/{subsystem}/listMethods"),
+    Route("exchange", "GET", "/r1/{instance}/{member_class}/{member_code}/{subsystem}/allowedMethods"),
+    Route("exchange", "GET", "/r1/{instance}/{member_class}/{member_code}/{subsystem}/getOpenAPI"),
+    Route("exchange", "GET", "/r1/{instance}/listClients"),
+    Route("exchange", "GET", "/r1/{instance}/keys"),
+    # a service call, with an optional path of one segment (the corporate number, for the shipped services)
+    Route("exchange", "GET", "/r1/{instance}/{member_class}/{member_code}/{subsystem}/{service}"),
+    Route("exchange", "POST", "/r1/{instance}/{member_class}/{member_code}/{subsystem}/{service}"),
+    Route("exchange", "GET", "/r1/{instance}/{member_class}/{member_code}/{subsystem}/{service}/{path}"),
+    Route("exchange", "POST", "/r1/{instance}/{member_class}/{member_code}/{subsystem}/{service}/{path}"),
+    # -- end of data exchange protocol routes
+    # Data exchange: registry administration and consents (gBizID access tokens)
+    Route("exchange", "GET", "/exchange/v1/members"),
+    Route("exchange", "POST", "/exchange/v1/members"),
+    Route("exchange", "GET", "/exchange/v1/members/{member_class}/{member_code}/subsystems"),
+    Route("exchange", "POST", "/exchange/v1/members/{member_class}/{member_code}/subsystems"),
+    Route("exchange", "PUT", "/exchange/v1/members/{member_class}/{member_code}/subsystems/{subsystem}/keys"),
+    Route("exchange", "GET", "/exchange/v1/members/{member_class}/{member_code}/subsystems/{subsystem}/services"),
+    Route(
+        "exchange",
+        "PUT",
+        "/exchange/v1/members/{member_class}/{member_code}/subsystems/{subsystem}/services/{service_code}",
+    ),
+    Route("exchange", "GET", "/exchange/v1/members/{member_class}/{member_code}/subsystems/{subsystem}/rights"),
+    Route("exchange", "POST", "/exchange/v1/members/{member_class}/{member_code}/subsystems/{subsystem}/rights"),
+    Route("exchange", "POST", "/exchange/v1/members/{member_class}/{member_code}/subsystems/{subsystem}/rights/revoke"),
+    Route("exchange", "GET", "/exchange/v1/consents"),
+    Route("exchange", "POST", "/exchange/v1/consents"),
+    Route("exchange", "POST", "/exchange/v1/consents/{consent_id}/revoke"),
+    Route("exchange", "GET", "/exchange/v1/access-history"),
+    # Data exchange: the portal pages (signed in through gBizID as the relying party exchange-portal)
+    Route("exchange", "GET", "/exchange/portal"),
+    Route("exchange", "GET", "/exchange/login"),
+    Route("exchange", "GET", "/exchange/callback"),
+    Route("exchange", "POST", "/exchange/logout"),
+    Route("exchange", "GET", "/exchange/members"),
+    Route("exchange", "POST", "/exchange/members"),
+    Route("exchange", "GET", "/exchange/members/{member_class}/{member_code}"),
+    Route("exchange", "POST", "/exchange/members/{member_class}/{member_code}/subsystems"),
+    Route("exchange", "GET", "/exchange/members/{member_class}/{member_code}/subsystems/{subsystem}"),
+    Route("exchange", "POST", "/exchange/members/{member_class}/{member_code}/subsystems/{subsystem}/keys"),
+    Route("exchange", "POST", "/exchange/members/{member_class}/{member_code}/subsystems/{subsystem}/services"),
+    Route("exchange", "POST", "/exchange/members/{member_class}/{member_code}/subsystems/{subsystem}/rights"),
+    Route("exchange", "POST", "/exchange/members/{member_class}/{member_code}/subsystems/{subsystem}/rights/revoke"),
+    Route("exchange", "GET", "/exchange/consents"),
+    Route("exchange", "POST", "/exchange/consents"),
+    Route("exchange", "POST", "/exchange/consents/revoke"),
+    # -- end of data exchange administration and portal routes
 )
 
 

@@ -56,6 +56,9 @@ def build_app(context: Mapping[str, Any] | None = None, *, outdir: str | None = 
         "prime_trust_anchors",
         "sparql_engine",
         "hojin_public_url",
+        "exchange_public_url",
+        "jgrants_public_url",
+        "mail_from",
         "ministry_operators",
     )
     config = PlatformConfig.from_context({key: app.node.try_get_context(key) for key in keys})
@@ -68,7 +71,14 @@ def build_app(context: Mapping[str, Any] | None = None, *, outdir: str | None = 
         identity,
         ExchangeStack(app, stack_name("Exchange"), config=config, peers=peers),
         *(
-            MinistryStack(app, stack_name("Ministry", name), config=config, name=name, peers=peers)
+            MinistryStack(
+                app,
+                stack_name("Ministry", name),
+                config=config,
+                name=name,
+                peers=peers,
+                award_publisher=open_data.award_publishers[name],
+            )
             for name in config.ministries
         ),
     ]

@@ -49,6 +49,12 @@ class PlatformConfig:
     # The origin gBizINFO's pages are served at (context 'hojin_public_url'): the token page's redirect URI
     # {hojin_public_url}/hojin/tokens/callback is registered for it at gBizID's OpenID Provider
     hojin_public_url: str | None = None
+    # The origin the data exchange's portal pages are served at (context 'exchange_public_url'): the redirect URI
+    # {exchange_public_url}/exchange/callback is registered for client exchange-portal at gBizID
+    exchange_public_url: str | None = None
+    # The origin of each ministry's jGrants pages (context 'jgrants_public_url', "{ministry}" replaced by the
+    # ministry's name): {origin}/jgrants/callback is registered at gBizID for client jgrants-<ministry>
+    jgrants_public_url: str | None = None
     # The first operators of each ministry's jGrants (context 'ministry_operators': "<sub>,<ministry>:<sub>")
     ministry_operators: tuple[tuple[str | None, str], ...] = ()
     # The SPARQL endpoint's engine (context 'sparql_engine'): pyoxigraph inside the function, or Amazon Neptune
@@ -79,6 +85,20 @@ class PlatformConfig:
                 f"context 'hojin_public_url': {hojin_public_url!r} must be an https:// origin without a path, "
                 "such as https://info.gbiz.example.jp"
             )
+        exchange_public_url = _optional_str(context.get("exchange_public_url"))
+        if exchange_public_url is not None and not _HTTPS_ORIGIN.match(exchange_public_url.rstrip("/")):
+            raise ConfigError(
+                f"context 'exchange_public_url': {exchange_public_url!r} must be an https:// origin without a path, "
+                "such as https://exchange.gbiz.example.jp"
+            )
+        jgrants_public_url = _optional_str(context.get("jgrants_public_url"))
+        if jgrants_public_url is not None and not _HTTPS_ORIGIN.match(
+            jgrants_public_url.rstrip("/").replace("{ministry}", "ministry")
+        ):
+            raise ConfigError(
+                f"context 'jgrants_public_url': {jgrants_public_url!r} must be an https:// origin without a path, "
+                "where {ministry} stands for the ministry's name, such as https://{ministry}.jgrants.example.jp"
+            )
         mail_from = _optional_str(context.get("mail_from")) or DEFAULT_MAIL_FROM
         if not _MAIL_ADDRESS.match(mail_from):
             raise ConfigError(
@@ -94,8 +114,14 @@ class PlatformConfig:
             prime_trust_anchors_pem=read_trust_anchors(_optional_str(context.get("prime_trust_anchors"))),
             sparql_engine=parse_sparql_engine(context.get("sparql_engine")),
             hojin_public_url=hojin_public_url.rstrip("/") if hojin_public_url else None,
+            exchange_public_url=exchange_public_url.rstrip("/") if exchange_public_url else None,
+            jgrants_public_url=jgrants_public_url.rstrip("/") if jgrants_public_url else None,
             ministry_operators=parse_ministry_operators(context.get("ministry_operators")),
         )
+
+    def jgrants_origin(self, ministry: str) -> str | None:
+        """Where the ministry's jGrants pages are served, if configured."""
+        return self.jgrants_public_url.replace("{ministry}", ministry) if self.jgrants_public_url else None
 
     def operators_of(self, ministry: str) -> tuple[str, ...]:
         """The gBizID subs named as first operators of ``ministry`` (unprefixed ones are every ministry's)."""

@@ -19,7 +19,9 @@ from typing import Any, Literal
 STATE_MACHINE_DIR = Path(__file__).parent / "state_machines"
 
 AttributeType = Literal["S", "N", "B"]
-ResourceKind = Literal["table", "bucket", "key", "topic", "user_pool", "user_pool_client", "state_machine", "secret"]
+ResourceKind = Literal[
+    "table", "bucket", "key", "topic", "user_pool", "user_pool_client", "state_machine", "secret", "function"
+]
 ResourceAttribute = Literal["name", "arn", "id"]
 
 
@@ -276,17 +278,55 @@ OPEN_DATA = StackSpec(
     ),
 )
 
+# The tag of every member's signing key (functions/exchange/registry.py creates them): the function's KMS grants
+# are conditioned on it (ExchangeStack)
+MEMBER_KEY_TAG = "exchange-member"
+
 EXCHANGE = StackSpec(
     scope="exchange",
-    tables=(TableSpec("registry", partition_key=_PK, sort_key=_SK),),
-    buckets=(BucketSpec("message-log", object_lock=True, retention_days=3650),),
+    # gsi1: access rights by client, consents by client, message-log entries by message id; TTL: replay guard
+    tables=(
+        TableSpec("registry", partition_key=_PK, sort_key=_SK, indexes=(_GSI1,), ttl_attribute="expires_at"),
+        # the portal pages' browser sessions and pending sign-ins, by SHA-256 of the cookie value; TTL-expired
+        TableSpec("web-sessions", partition_key=_PK, ttl_attribute="expires_at"),
+    ),
+    # the portal pages' client secret at gBizID's OpenID Provider (docs/operators/deploy.md puts it in)
+    secrets=(SecretSpec("exchange-portal-client", "Client secret of the data exchange portal at gBizID"),),
+    buckets=(
+        BucketSpec("message-log", object_lock=True, retention_days=3650),
+        # the administrative audit chain (members, keys, services, rights, consents), archived write-once
+        BucketSpec("audit-archive", object_lock=True, retention_days=3650),
+    ),
+    # the exchange's own key: timestamps, the signed key directory (/r1/{instance}/keys), exported bundles.
+    # Each member's signing key is a KMS key of its own, created when the member is registered.
     keys=(KeySpec("exchange-signing", "SIGN_VERIFY", "ECC_NIST_P256", "Signs exchanged messages (ES256)"),),
     functions=(
         FunctionSpec(
             service="exchange",
             description="Data exchange: X-Road style REST gateway between members",
-            environment={"REGISTRY_TABLE_NAME": _table("registry")},
-            reads=(_table("registry"),),
+            environment={
+                "REGISTRY_TABLE_NAME": _table("registry"),
+                "MESSAGE_LOG_BUCKET_NAME": ResourceRef("bucket", "message-log"),
+                "EXCHANGE_SIGNING_KEY_ID": ResourceRef("key", "exchange-signing", "arn"),
+                "HOJIN_TABLE_NAME": ResourceRef("table", "hojin", scope="opendata"),
+                "EXCHANGE_AUDIT_BUCKET_NAME": ResourceRef("bucket", "audit-archive"),
+                "EXCHANGE_SESSIONS_TABLE_NAME": _table("web-sessions"),
+                "EXCHANGE_PORTAL_CLIENT_SECRET_ID": ResourceRef("secret", "exchange-portal-client", "arn"),
+            },
+            reads=(
+                ResourceRef("table", "hojin", scope="opendata"),  # the gBizINFO data service
+                ResourceRef("key", "exchange-signing", "arn"),  # timestamps, key directory
+                ResourceRef("secret", "exchange-portal-client", "arn"),  # the portal pages' client secret
+            ),
+            # replay guard, consents' access records, the message log (append-only: Object Lock bucket); the
+            # portal's sessions; the administrative audit archive (append-only: Object Lock bucket)
+            writes=(
+                _table("registry"),
+                ResourceRef("bucket", "message-log"),
+                _table("web-sessions"),
+                ResourceRef("bucket", "audit-archive"),
+            ),
+            timeout_seconds=15,  # an external provider has 10 s
         ),
     ),
 )
@@ -299,7 +339,11 @@ def ministry(name: str) -> StackSpec:
         tables=(
             TableSpec("subsidies", partition_key=Attribute("id")),
             TableSpec("applications", partition_key=_PK, sort_key=_SK, indexes=(_GSI1,)),
+            # the portal pages' browser sessions and pending sign-ins, by SHA-256 of the cookie value; TTL-expired
+            TableSpec("web-sessions", partition_key=_PK, ttl_attribute="expires_at"),
         ),
+        # the portal pages' client secret at gBizID's OpenID Provider (docs/operators/deploy.md puts it in)
+        secrets=(SecretSpec("jgrants-client", f"Client secret of {name}'s jGrants pages at gBizID"),),
         buckets=(
             BucketSpec("attachments"),
             # the ministry's audit chain (application changes, staff reads), archived write-once
@@ -311,7 +355,9 @@ def ministry(name: str) -> StackSpec:
             StateMachineSpec(
                 "application-review",
                 "application_review.asl.json",
-                substitutions={"ApplicationsTableName": _table("applications")},
+                # the submit function runs every step that changes an application (by name: no dependency
+                # cycle with the function's REVIEW_STATE_MACHINE_ARN)
+                substitutions={"SubmitFunctionName": ResourceRef("function", "submit", "name")},
             ),
         ),
         functions=(
@@ -329,11 +375,19 @@ def ministry(name: str) -> StackSpec:
                     "HOJIN_TABLE_NAME": ResourceRef("table", "hojin", scope="opendata"),
                     # the EBPM export's (ebpm_export below); the devstack runs every entry point in one process
                     "ANALYTICS_BUCKET_NAME": ResourceRef("bucket", "analytics"),
+                    # awards are handed in to gBizINFO as files under incoming/<ministry>/subsidy/
+                    "OPEN_DATA_BUCKET_NAME": ResourceRef("bucket", "open-data", scope="opendata"),
+                    "JGRANTS_SESSIONS_TABLE_NAME": _table("web-sessions"),
+                    "JGRANTS_CLIENT_SECRET_ID": ResourceRef("secret", "jgrants-client", "arn"),
                 },
-                reads=(ResourceRef("table", "hojin", scope="opendata"),),
+                reads=(
+                    ResourceRef("table", "hojin", scope="opendata"),
+                    ResourceRef("secret", "jgrants-client", "arn"),  # the portal pages' client secret
+                ),
                 writes=(
                     _table("subsidies"),  # operators edit the catalogue
                     _table("applications"),
+                    _table("web-sessions"),  # the portal pages' sessions
                     ResourceRef("state_machine", "application-review", "arn"),  # start reviews, answer tokens
                     ResourceRef("bucket", "attachments"),  # presigned uploads, verification, quarantine
                     ResourceRef("bucket", "audit-archive"),  # append-only: the bucket is under Object Lock

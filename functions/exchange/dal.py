@@ -48,6 +48,7 @@ class MemberItem:
     member_class: str
     member_code: str
     name: str
+    kms_key_id: str = ""  # the member's signing key (functions.exchange.registry creates it)
 
     @property
     def pk(self) -> str:
@@ -62,6 +63,7 @@ class MemberItem:
                 "member_class": self.member_class,
                 "member_code": self.member_code,
                 "name": self.name,
+                **({"kms_key_id": self.kms_key_id} if self.kms_key_id else {}),
             }
         )
 
@@ -72,6 +74,7 @@ class SubsystemItem:
 
     subsystem: SubsystemId
     name: str
+    jwks: str = ""  # the public JWK Set (JSON) its requests are signed with
 
     def to_dynamodb(self) -> dict[str, Any]:
         return _typed(
@@ -83,6 +86,7 @@ class SubsystemItem:
                 "member_code": self.subsystem.member_code,
                 "subsystem_code": self.subsystem.subsystem_code,
                 "name": self.name,
+                **({"jwks": self.jwks} if self.jwks else {}),
             }
         )
 
@@ -100,9 +104,12 @@ class ServiceItem:
     service_code: str
     service_type: ServiceType
     title: str
+    public: bool = False  # open data: no consent needed
+    endpoint: str = ""  # an internal service's name (functions.exchange.services) or an https:// URL
+    openapi: str = ""  # the OpenAPI 3 document (JSON)
 
     def to_dynamodb(self) -> dict[str, Any]:
-        return _typed(
+        item = _typed(
             {
                 "pk": subsystem_pk(self.provider),
                 "sk": SERVICE_SK_PREFIX + self.service_code,
@@ -113,8 +120,12 @@ class ServiceItem:
                 "service_code": self.service_code,
                 "service_type": self.service_type,
                 "title": self.title,
+                **({"endpoint": self.endpoint} if self.endpoint else {}),
+                **({"openapi": self.openapi} if self.openapi else {}),
             }
         )
+        item["public"] = {"BOOL": self.public}
+        return item
 
     @classmethod
     def from_dynamodb(cls, item: dict[str, Any]) -> ServiceItem:

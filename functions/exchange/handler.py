@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.exchange.routers import metadata
+from functions.exchange.routers import administration, calls, metadata, portal_pages, portal_registry
 from functions.exchange.settings import SERVICE, get_settings
 from platform_common.api import build_resolver
 from platform_common.observability import observability_for
@@ -18,8 +18,8 @@ obs = observability_for(SERVICE)
 app = build_resolver(
     SERVICE,
     title="Data exchange API",
-    description="X-Road style REST gateway between members (protocol r1): metadata services.",
-    routers=[metadata.router],
+    description="X-Road style REST gateway between members (protocol r1): signed service calls, metadata services.",
+    routers=[metadata.router, administration.router, portal_pages.router, portal_registry.router, calls.router],
 )
 
 

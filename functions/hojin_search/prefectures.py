@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 PREFECTURE_NAMES: Final[tuple[str, ...]] = (
@@ -103,3 +104,21 @@ PREFECTURE_NAMES_EN: Final[tuple[str, ...]] = (
     "Kagoshima",
     "Okinawa",
 )
+
+
+_CITY = re.compile(r"^(.+?郡.+?[町村]|.+?市.+?区|.+?[市区町村])")
+
+
+def prefecture_name(code: object) -> str | None:
+    """The prefecture of a two-digit JIS code ("13" → "東京都")."""
+    text = str(code or "")
+    return PREFECTURE_NAMES[int(text) - 1] if text.isdigit() and 1 <= int(text) <= 47 else None
+
+
+def city_name(location: object, prefecture: str | None) -> str | None:
+    """The municipality at the head of an address after its prefecture ("…大阪市北区相生町…" → "大阪市北区")."""
+    text = str(location or "")
+    if not prefecture or not text.startswith(prefecture):
+        return None
+    found = _CITY.match(text[len(prefecture) :])
+    return found.group(1) if found else None

@@ -28,7 +28,6 @@ literal for any other scalar column.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +36,7 @@ import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from functions.hojin_search.prefectures import PREFECTURE_NAMES
+from functions.hojin_search.prefectures import city_name, prefecture_name
 
 IC = "http://imi.go.jp/ns/core/rdf#"
 HJ = "http://hojin-info.go.jp/ns/domain/biz/1#"
@@ -348,24 +347,6 @@ def nquads_of_tables(
 # ------------------------------------------------------------------------------------ records → tables
 
 _RECORD_LISTS = ("subsidy", "procurement", "certification", "commendation", "patent")
-
-
-_CITY = re.compile(r"^(.+?郡.+?[町村]|.+?市.+?区|.+?[市区町村])")
-
-
-def prefecture_name(code: object) -> str | None:
-    """The prefecture of a two-digit JIS code ("13" → "東京都")."""
-    text = str(code or "")
-    return PREFECTURE_NAMES[int(text) - 1] if text.isdigit() and 1 <= int(text) <= 47 else None
-
-
-def city_name(location: object, prefecture: str | None) -> str | None:
-    """The municipality at the head of an address after its prefecture ("…大阪市北区相生町…" → "大阪市北区")."""
-    text = str(location or "")
-    if not prefecture or not text.startswith(prefecture):
-        return None
-    found = _CITY.match(text[len(prefecture) :])
-    return found.group(1) if found else None
 
 
 def records_to_tables(records: Iterable[Mapping[str, Any]]) -> tuple[pa.Table, dict[str, pa.Table]]:

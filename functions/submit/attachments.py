@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from functions.submit.applications.model import APP_PREFIX, ATT_PREFIX, Application, Item, is_editable
@@ -295,7 +293,7 @@ def request_upload(
     aws.client("dynamodb").put_item(
         TableName=store.table, Item=attachment.to_item(), ConditionExpression="attribute_not_exists(sk)"
     )
-    url = _presigner().generate_presigned_url(
+    url = aws.s3_presigner().generate_presigned_url(
         "put_object",
         Params={"Bucket": bucket, "Key": attachment.s3_key, "ContentType": content_type, "ChecksumSHA256": digest},
         ExpiresIn=UPLOAD_SECONDS,
@@ -310,18 +308,24 @@ def request_upload(
     return attachment, upload
 
 
-def _presigner() -> Any:
-    """An S3 client that presigns with SigV4, so the checksum and type headers are signed headers (the
-    default presigner may sign with SigV2, which leaves them out). Made per call: uploads are rare."""
-    return boto3.session.Session().client("s3", config=Config(signature_version="s3v4"))
+class _Settled(Exception):
+    """The attachment left PENDING before this request's verdict was written: ``current`` is its result."""
+
+    def __init__(self, current: Attachment):
+        super().__init__(current.attachment_id)
+        self.current = current
 
 
 def _set_state(store: ApplicationStore, attachment: Attachment, state: State, reason: str | None) -> Attachment:
+    """Write the verdict, only over a PENDING attachment. A refused write is looked at again: if this very
+    write landed and only its answer was lost (the SDK retried it), the verdict stands; if another completion
+    settled the attachment first, :class:`_Settled` carries its result."""
     changed = Attachment(**{**attachment.__dict__, "state": state, "reason": reason})
+    write_id = secrets.token_hex(8)
     try:
         aws.client("dynamodb").put_item(
             TableName=store.table,
-            Item=changed.to_item(),
+            Item={**changed.to_item(), "verdict_write": {"S": write_id}},
             ConditionExpression="#state = :pending",
             ExpressionAttributeNames={"#state": "state"},
             ExpressionAttributeValues={":pending": {"S": State.PENDING.value}},
@@ -329,8 +333,26 @@ def _set_state(store: ApplicationStore, attachment: Attachment, state: State, re
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
             raise
-        raise Conflict("the attachment was completed by another request") from exc
+        item = _stored_item(store, attachment.application_id, attachment.attachment_id)
+        if item is not None and item.get("verdict_write", {}).get("S") == write_id:
+            return changed
+        if item is None or item["state"]["S"] == State.PENDING.value:
+            raise Conflict("the attachment changed meanwhile: complete it again") from exc
+        raise _Settled(Attachment.from_item(item)) from exc
     return changed
+
+
+def _stored_item(store: ApplicationStore, application_id: str, attachment_id: str) -> Item | None:
+    found: Item | None = (
+        aws.client("dynamodb")
+        .get_item(
+            TableName=store.table,
+            Key={"pk": {"S": APP_PREFIX + application_id}, "sk": {"S": ATT_PREFIX + attachment_id}},
+            ConsistentRead=True,
+        )
+        .get("Item")
+    )
+    return found
 
 
 def _read_object(bucket: str, key: str) -> bytes | None:
@@ -358,20 +380,26 @@ def complete(
     """Verify the uploaded object: checksum, size, type, malware. Completing twice returns the result."""
     if not _ATTACHMENT_ID.match(attachment_id):
         raise NotFound(f"no attachment {attachment_id}")
-    item = (
-        aws.client("dynamodb")
-        .get_item(
-            TableName=store.table,
-            Key={"pk": {"S": APP_PREFIX + app.application_id}, "sk": {"S": ATT_PREFIX + attachment_id}},
-            ConsistentRead=True,
-        )
-        .get("Item")
-    )
+    item = _stored_item(store, app.application_id, attachment_id)
     if item is None:
         raise NotFound(f"no attachment {attachment_id}")
     attachment = Attachment.from_item(item)
     if attachment.state is not State.PENDING:
         return attachment
+    try:
+        return _verify(store, bucket, scanner, app, attachment, actor_sub)
+    except _Settled as settled:
+        return settled.current  # completed twice at once, or a retried write: the one result, audited once
+
+
+def _verify(
+    store: ApplicationStore,
+    bucket: str,
+    scanner: MalwareScanner,
+    app: Application,
+    attachment: Attachment,
+    actor_sub: str,
+) -> Attachment:
     body = _read_object(bucket, attachment.s3_key)
     if body is None:
         raise Conflict("the file has not been uploaded yet: PUT it to the upload URL, then complete")

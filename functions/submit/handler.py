@@ -8,7 +8,17 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.submit.routers import applications, operator_catalog, operator_staff, saved_searches, subsidies
+from functions.submit.review.workflow import is_review_step, run_step
+from functions.submit.routers import (
+    applications,
+    operator_catalog,
+    operator_staff,
+    portal_applications,
+    portal_catalogue,
+    review,
+    saved_searches,
+    subsidies,
+)
 from functions.submit.schedule import is_scheduled_event, run_scheduled_jobs
 from functions.submit.settings import SERVICE, get_settings
 from platform_common.api import build_resolver
@@ -27,6 +37,9 @@ app = build_resolver(
         operator_catalog.router,
         operator_staff.router,
         saved_searches.router,
+        review.router,
+        portal_catalogue.router,
+        portal_applications.router,
     ],
 )
 
@@ -35,6 +48,8 @@ app = build_resolver(
 @obs.tracer.capture_lambda_handler
 @obs.metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if is_review_step(event):  # a step of the review state machine (a Lambda task)
+        return run_step(event)
     if is_scheduled_event(event):  # the ministry's hourly EventBridge rule, not an HTTP request
         return run_scheduled_jobs(datetime.now(UTC))
     return app.resolve(event, context)

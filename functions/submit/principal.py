@@ -1,4 +1,5 @@
-"""Who is calling: the request's principal, built from the bearer token, never from a request parameter.
+"""Who is calling: the request's principal, built from the bearer token or a portal session, never from a
+request parameter.
 
 The access token (verified against gBizID's keys) says who; gBizID's ``userinfo`` (cached for the token's
 lifetime) says which corporation the account belongs to, its type and the mandates it holds; this
@@ -18,6 +19,7 @@ from typing import Any, Final, Literal
 from functions.submit.settings import get_settings
 from platform_common import aws
 from platform_common.access_tokens import ResourceServer
+from platform_common.browser_session import WebSession
 from platform_common.corporate_number import is_valid_corporate_number
 
 AccountType = Literal["entry", "prime", "member"]
@@ -177,3 +179,9 @@ def principal_from_bearer(authorization: str | None) -> Principal:
     access = server.verify(authorization)
     claims = server.userinfo(access)
     return principal_from_claims(access.sub, claims, staff_roles_of(access.sub))
+
+
+def principal_from_session(session: WebSession) -> Principal:
+    """The principal of a portal session: the userinfo claims kept at sign-in (refreshed by each sign-in) and
+    the staff registry read now, so the pages and the API judge a person alike."""
+    return principal_from_claims(session.sub, session.claims, staff_roles_of(session.sub))

@@ -28,6 +28,17 @@ class SubmitSettings(ServiceSettings):
     analytics_bucket_name: str = Field(default="", alias="ANALYTICS_BUCKET_NAME")
     # Where subsidy pages are linked from alert mail (the public API's origin); empty: mail names ids only
     public_base_url: str = Field(default="", alias="PUBLIC_BASE_URL", pattern=r"^(https?://[^\s/]+)?$")
+    # The portal pages (routers/portal_*.py): signed in at gBizID as the confidential client JGRANTS_CLIENT_ID,
+    # its secret in Secrets Manager, browser sessions in the ministry's web-sessions table; the redirect URI is
+    # {PUBLIC_BASE_URL}/jgrants/callback
+    sessions_table_name: str = Field(default="", alias="JGRANTS_SESSIONS_TABLE_NAME")
+    client_secret_id: str = Field(default="", alias="JGRANTS_CLIENT_SECRET_ID")
+    # The review: a decision overdue after this long mails the reviewer; after the second, the operators
+    review_remind_after_seconds: int = Field(default=3 * 86400, alias="REVIEW_REMIND_AFTER_SECONDS", ge=1)
+    review_escalate_after_seconds: int = Field(default=5 * 86400, alias="REVIEW_ESCALATE_AFTER_SECONDS", ge=2)
+    # Awards go to gBizINFO as ingest files in its open-data bucket; the ministry's name is their department
+    open_data_bucket_name: str = Field(default="", alias="OPEN_DATA_BUCKET_NAME")
+    ministry_name: str = Field(default="", alias="MINISTRY_NAME", max_length=100)
     # "signature": the EICAR signature scanner (devstack, tests); "guardduty": GuardDuty Malware Protection tags
     malware_scanner: Literal["signature", "guardduty"] = Field(default="signature", alias="MALWARE_SCANNER")
 

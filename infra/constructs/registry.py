@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from aws_cdk import CfnElement, Stack
+from aws_cdk import Aws, CfnElement, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -55,6 +55,9 @@ class ResourceRegistry:
     peers: dict[str, ResourceRegistry] = field(default_factory=dict)  # stacks deployed before this one
     state_machines: dict[str, sfn.StateMachine] = field(default_factory=dict)
     secrets: dict[str, secretsmanager.Secret] = field(default_factory=dict)
+    # physical names of the stack's functions by service: fixed before the functions exist, so a state machine
+    # can invoke a function whose environment names that state machine (no dependency cycle)
+    function_names: dict[str, str] = field(default_factory=dict)
 
     def _get(self, found: dict[str, _T], ref: ResourceRef) -> _T:
         try:
@@ -115,6 +118,9 @@ class ResourceRegistry:
         elif ref.kind == "secret":
             secret = self._get(self.secrets, ref)
             values = {"arn": secret.secret_arn, "name": secret.secret_name}
+        elif ref.kind == "function":
+            name = self._get(self.function_names, ref)
+            values = {"name": name, "arn": f"arn:{Aws.PARTITION}:lambda:{Aws.REGION}:{Aws.ACCOUNT_ID}:function:{name}"}
         else:
             raise UnresolvedReference(f"resource kind {ref.kind!r} is not built by the CDK app")
         if ref.attribute not in values:

@@ -46,6 +46,7 @@ class ServiceFunctionConstruct(Construct):
         log_retention: logs.RetentionDays,
         extra_environment: dict[str, str] | None = None,
         network: FunctionNetwork | None = None,
+        function_name: str | None = None,
     ):
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.RETAIN)
@@ -67,6 +68,7 @@ class ServiceFunctionConstruct(Construct):
             }
         )
         common: dict[str, Any] = {
+            "function_name": function_name,
             "description": spec.description,
             "architecture": ARCHITECTURE,
             "environment": environment,

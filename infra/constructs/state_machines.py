@@ -13,10 +13,12 @@ from constructs import Construct
 
 from infra.constructs.registry import ResourceRegistry
 from infra.nag import acknowledge
-from infra.resource_specs import STATE_MACHINE_DIR, StateMachineSpec
+from infra.resource_specs import STATE_MACHINE_DIR, ResourceRef, StateMachineSpec
 
 # Optimized integration and AWS SDK integration of DynamoDB; both call the API action of the same name.
 _DYNAMODB_TASKS = ("arn:aws:states:::dynamodb:", "arn:aws:states:::aws-sdk:dynamodb:")
+# Lambda invocations (request-response and .waitForTaskToken)
+_LAMBDA_TASK = "arn:aws:states:::lambda:invoke"
 
 
 class UnsupportedIntegration(ValueError):
@@ -33,17 +35,25 @@ def _states(definition: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 yield from _states(state[nested])
 
 
+def invokes_lambda(definition: dict[str, Any]) -> bool:
+    """Whether a task invokes a Lambda function (granted on the functions the substitutions name)."""
+    return any(
+        state.get("Type") == "Task" and str(state.get("Resource", "")).startswith(_LAMBDA_TASK)
+        for state in _states(definition)
+    )
+
+
 def dynamodb_actions(definition: dict[str, Any]) -> tuple[str, ...]:
     """The IAM actions the definition's DynamoDB service integrations need (``updateItem`` → UpdateItem)."""
     actions: set[str] = set()
     for state in _states(definition):
         resource = state.get("Resource")
-        if state.get("Type") != "Task" or not isinstance(resource, str):
+        if state.get("Type") != "Task" or not isinstance(resource, str) or resource.startswith(_LAMBDA_TASK):
             continue
         prefix = next((p for p in _DYNAMODB_TASKS if resource.startswith(p)), None)
         if prefix is None:
             raise UnsupportedIntegration(
-                f"task resource {resource!r}: only DynamoDB service integrations are granted; "
+                f"task resource {resource!r}: only DynamoDB and Lambda invoke integrations are granted; "
                 "extend infra/constructs/state_machines.py for another integration"
             )
         operation = resource.removeprefix(prefix).split(".")[0]
@@ -82,6 +92,14 @@ class StateMachineConstruct(Construct):
                 iam.PolicyStatement(
                     actions=list(actions),
                     resources=[registry.tables[table_id].table_arn for table_id in tables],
+                )
+            )
+        functions = sorted({ref.id for ref in spec.substitutions.values() if ref.kind == "function"})
+        if functions and invokes_lambda(spec.definition()):
+            self.state_machine.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["lambda:InvokeFunction"],
+                    resources=[registry.resolve(ResourceRef("function", f, "arn")) for f in functions],
                 )
             )
         policy = self.state_machine.role.node.try_find_child("DefaultPolicy")

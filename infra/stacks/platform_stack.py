@@ -77,6 +77,10 @@ class PlatformStack(Stack):
             pool = UserPoolConstruct(self, f"UserPool-{pool_spec.id}", spec=pool_spec, deletion_protection=production)
             registry.user_pools[pool_spec.id] = pool.user_pool
             registry.user_pool_clients.update(pool.clients)
+        # fixed names for the functions state machines invoke (ResourceRef("function", service, "name"))
+        prefix = f"{PROJECT}-{config.stage}-{spec.scope}"
+        named = [f.service for f in spec.functions if f.entry == "handler"]
+        registry.function_names.update({service: f"{prefix}-{service}" for service in named})
         for machine_spec in spec.state_machines:
             machine = StateMachineConstruct(
                 self,
@@ -104,6 +108,7 @@ class PlatformStack(Stack):
                 stage=config.stage,
                 log_retention=retention,
                 extra_environment=self.extra_environment(service),
+                function_name=registry.function_names.get(service) if function_spec.entry == "handler" else None,
             )
             api = ServiceApiConstruct(
                 self,

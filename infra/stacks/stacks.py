@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -16,7 +17,7 @@ from infra.constructs.registry import ResourceRegistry
 from infra.constructs.service_function import ServiceFunctionConstruct
 from infra.constructs.sparql_neptune import SPARQL_PATHS, SparqlNeptuneConstruct
 from infra.nag import acknowledge
-from infra.resource_specs import EXCHANGE, IDENTITY, OPEN_DATA, FunctionSpec, ebpm_export, ministry
+from infra.resource_specs import EXCHANGE, IDENTITY, MEMBER_KEY_TAG, OPEN_DATA, FunctionSpec, ebpm_export, ministry
 from infra.stacks.platform_stack import PlatformStack
 
 
@@ -77,6 +78,30 @@ class OpenDataStack(PlatformStack):
             extra_environment=self.extra_environment(api_spec.service),
             name_prefix=f"{PROJECT}-{config.stage}",
         )
+        # Each ministry's jGrants publishes its awards as ingest files under incoming/<ministry>/subsidy/ and
+        # nowhere else: a managed policy per ministry, attached to that ministry's function (MinistryStack).
+        self.award_publishers = {name: self._award_publisher(name) for name in config.ministries}
+
+    def _award_publisher(self, ministry_name: str) -> iam.ManagedPolicy:
+        bucket = self.registry.buckets["open-data"]
+        prefix = f"incoming/{ministry_name}/subsidy/"
+        statements = [iam.PolicyStatement(actions=["s3:PutObject"], resources=[bucket.arn_for_objects(f"{prefix}*")])]
+        if bucket.encryption_key is not None:
+            statements.append(
+                iam.PolicyStatement(actions=["kms:GenerateDataKey"], resources=[bucket.encryption_key.key_arn])
+            )
+        policy = iam.ManagedPolicy(
+            self,
+            f"AwardPublisher-{ministry_name}",
+            description=f"jGrants of {ministry_name}: put award files for the gBizINFO ingest",
+            statements=statements,
+        )
+        acknowledge(
+            policy,
+            f"AwsSolutions-IAM5[Resource::<{self.registry.bucket_logical_id('open-data')}.Arn>/{prefix}*]",
+            "One award file per approved application, named by its id, under this ministry's own ingest prefix.",
+        )
+        return policy
 
     def route_functions(
         self, spec: FunctionSpec, layers: list[lambda_.ILayerVersion], log_retention: logs.RetentionDays
@@ -124,6 +149,75 @@ class ExchangeStack(PlatformStack):
             config=config,
             description="Corporate platform: data exchange between government and private systems",
         )
+        self._grant_member_keys(self.functions["exchange"].function)
+
+    def _grant_member_keys(self, function: lambda_.IFunction) -> None:
+        """Each member's signing key is created at run time (``registry.register_member``) with the tag
+        ``MEMBER_KEY_TAG``: the function may create keys only with that tag and use only keys that carry it."""
+        tag = MEMBER_KEY_TAG
+        keys = f"arn:{Aws.PARTITION}:kms:{Aws.REGION}:{Aws.ACCOUNT_ID}:key/*"
+        statements = [
+            # CreateKey has no resource; tagging on create is authorised as kms:TagResource on the new key.
+            iam.PolicyStatement(
+                actions=["kms:CreateKey"],
+                resources=["*"],
+                conditions={
+                    "Null": {f"aws:RequestTag/{tag}": "false"},
+                    "ForAllValues:StringEquals": {"aws:TagKeys": [tag]},
+                    "StringEquals": {"kms:KeySpec": "ECC_NIST_P256", "kms:KeyUsage": "SIGN_VERIFY"},
+                },
+            ),
+            iam.PolicyStatement(
+                actions=["kms:TagResource"],
+                resources=[keys],
+                conditions={
+                    "Null": {f"aws:RequestTag/{tag}": "false"},
+                    "ForAllValues:StringEquals": {"aws:TagKeys": [tag]},
+                },
+            ),
+            # Tagging one of the platform's own keys (they carry the stack tag Project) would make it usable
+            # below: refused whatever else allows it.
+            iam.PolicyStatement(
+                effect=iam.Effect.DENY,
+                actions=["kms:TagResource"],
+                resources=[keys],
+                conditions={"Null": {"aws:ResourceTag/Project": "false"}},
+            ),
+            iam.PolicyStatement(
+                actions=["kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"],
+                resources=[keys],
+                conditions={"Null": {f"aws:ResourceTag/{tag}": "false"}},
+            ),
+        ]
+        for statement in statements:
+            function.add_to_role_policy(statement)
+        role = function.role
+        if role is None:
+            raise TypeError("the exchange function has no role")
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "kms:CreateKey has no resource to name; the grant requires the member-key tag, ECC_NIST_P256 and "
+            "SIGN_VERIFY on the key created.",
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]",
+            "Member signing keys are created at run time, one per registered member: their ids are not known at "
+            f"deploy time; the condition on the tag {tag} scopes the grant to those keys.",
+        )
+
+    def extra_environment(self, service: str) -> dict[str, str]:
+        if service != "exchange":
+            return {}
+        # The portal pages sign in at gBizID (configuration: the Identity stack is a peer, its issuer a URL) and
+        # are served at EXCHANGE_PUBLIC_URL, the origin of their callback.
+        environment: dict[str, str] = {}
+        if self.config.issuer_url:
+            environment["OIDC_ISSUER"] = self.config.issuer_url
+        if self.config.exchange_public_url:
+            environment["EXCHANGE_PUBLIC_URL"] = self.config.exchange_public_url
+        return environment
 
 
 class MinistryStack(PlatformStack):
@@ -137,6 +231,7 @@ class MinistryStack(PlatformStack):
         config: PlatformConfig,
         name: str,
         peers: dict[str, ResourceRegistry],
+        award_publisher: iam.IManagedPolicy | None = None,
     ):
         self.ministry_name = name  # read by extra_environment while the base class builds the functions
         super().__init__(
@@ -149,6 +244,8 @@ class MinistryStack(PlatformStack):
             description=f"Corporate platform: subsidies and applications of ministry {name}",
         )
         applications = self.registry.tables["applications"]
+        if award_publisher is not None:  # approved awards go to gBizINFO (OpenDataStack._award_publisher)
+            self.functions["submit"].role.add_managed_policy(award_publisher)
         # The EBPM export needs pyarrow: a container-image function of its own, beside the zip API function.
         self.ebpm_export = ServiceFunctionConstruct(
             self,
@@ -198,4 +295,9 @@ class MinistryStack(PlatformStack):
         }
         if self.config.issuer_url:
             environment["OIDC_ISSUER"] = self.config.issuer_url
+        # The portal pages sign in as the ministry's own client; their callback is under their origin.
+        environment["JGRANTS_CLIENT_ID"] = f"jgrants-{self.ministry_name}"
+        origin = self.config.jgrants_origin(self.ministry_name)
+        if origin:
+            environment["PUBLIC_BASE_URL"] = origin
         return environment

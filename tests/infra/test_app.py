@@ -93,6 +93,9 @@ def test_config_takes_region_and_account_from_the_cdk_environment() -> None:
         ({"issuer_url": "http://id.example.jp"}, "issuer_url"),
         ({"hojin_public_url": "http://info.example.jp"}, "hojin_public_url"),
         ({"hojin_public_url": "https://info.example.jp/dev"}, "hojin_public_url"),
+        ({"jgrants_public_url": "http://{ministry}.example.jp"}, "jgrants_public_url"),
+        ({"jgrants_public_url": "https://{ministry}.example.jp/apply"}, "jgrants_public_url"),
+        ({"mail_from": "not an address"}, "mail_from"),
     ],
 )
 def test_malformed_context_names_its_key(context: dict[str, str], key: str) -> None:
@@ -104,6 +107,12 @@ def test_the_token_pages_public_url_is_an_https_origin() -> None:
     config = PlatformConfig.from_context({"hojin_public_url": "https://info.gbiz.example.jp/"}, {})
     assert config.hojin_public_url == "https://info.gbiz.example.jp"
     assert PlatformConfig.from_context({}, {}).hojin_public_url is None
+
+
+def test_each_ministry_gets_its_own_jgrants_origin() -> None:
+    config = PlatformConfig.from_context({"jgrants_public_url": "https://{ministry}.jgrants.example.jp/"}, {})
+    assert config.jgrants_origin("meti") == "https://meti.jgrants.example.jp"
+    assert PlatformConfig.from_context({}, {}).jgrants_origin("meti") is None
 
 
 def test_cli_context_pairs_parse_like_the_cdk_cli() -> None:

@@ -77,9 +77,13 @@ def test_environment_names_resolve_to_resources_not_literals(meti: Template) -> 
         "AWS::Lambda::Function", {"Properties": {"Handler": "functions.submit.handler.lambda_handler"}}
     ).values()
     env = function["Properties"]["Environment"]["Variables"]
-    (table_id,) = meti.find_resources(
+    (table_id,) = meti.find_resources(  # the applications table: the one keyed by pk and sk
         "AWS::DynamoDB::Table",
-        {"Properties": {"KeySchema": Match.array_with([{"AttributeName": "pk", "KeyType": "HASH"}])}},
+        {
+            "Properties": {
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
+            }
+        },
     )
     (machine_id,) = meti.find_resources("AWS::StepFunctions::StateMachine")
 

@@ -139,7 +139,7 @@ def test_user_pool_has_the_specified_groups_attributes_and_password_policy(ident
     )
 
 
-def test_review_state_machine_gets_the_table_by_reference_and_only_update_item(
+def test_review_state_machine_invokes_only_the_ministrys_submit_function_by_its_fixed_name(
     synthesized: Synthesized,
 ) -> None:
     raw = synthesized.raw(stack_name("Ministry", "meti"))
@@ -147,43 +147,51 @@ def test_review_state_machine_gets_the_table_by_reference_and_only_update_item(
         (k, v) for k, v in raw["Resources"].items() if v["Type"] == "AWS::StepFunctions::StateMachine"
     )
     props = machine["Properties"]
-    (table_id,) = (k for k in raw["Resources"] if k.startswith("Tablesapplications"))
+    functions = [v for v in raw["Resources"].values() if v["Type"] == "AWS::Lambda::Function"]
+    names = {f["Properties"].get("FunctionName") for f in functions}
 
-    # CloudFormation substitutes DefinitionSubstitutions into DefinitionString at deploy time.
-    assert props["DefinitionSubstitutions"] == {"ApplicationsTableName": {"Ref": table_id}}
+    # A fixed name, not a reference: the function's environment names the state machine (no cycle).
+    name = props["DefinitionSubstitutions"]["SubmitFunctionName"]
+    assert isinstance(name, str)
+    assert name.endswith("-meti-submit")
+    assert name in names
     deployed = props["DefinitionString"]
-    for name, value in props["DefinitionSubstitutions"].items():
-        deployed = deployed.replace("${" + name + "}", json.dumps(value).replace('"', "'"))
+    for placeholder, value in props["DefinitionSubstitutions"].items():
+        deployed = deployed.replace("${" + placeholder + "}", str(value))
     assert not re.search(r"\$\{[A-Za-z]+\}", deployed), "a placeholder has no substitution"
-    assert "'Ref': '" + table_id + "'" in deployed.replace('"', "'")
     assert props["TracingConfiguration"] == {"Enabled": True}
     assert props["LoggingConfiguration"]["Level"] == "ALL"
 
     role_id = props["RoleArn"]["Fn::GetAtt"][0]
-    policies = [
-        p
+    statements = [
+        s
         for p in raw["Resources"].values()
         if p["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in p["Properties"]["Roles"]
-    ]
-    dynamodb = [
-        s
-        for p in policies
         for s in p["Properties"]["PolicyDocument"]["Statement"]
-        if any(str(a).startswith("dynamodb:") for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))
     ]
-    assert dynamodb == [
-        {"Action": "dynamodb:UpdateItem", "Effect": "Allow", "Resource": {"Fn::GetAtt": [table_id, "Arn"]}}
+    data_actions = [
+        s
+        for s in statements
+        if any(
+            str(a).split(":")[0] in ("dynamodb", "lambda")
+            for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        )
     ]
+    assert len(data_actions) == 1
+    (invoke,) = data_actions
+    assert invoke["Action"] == "lambda:InvokeFunction"
+    assert f"function:{name}" in json.dumps(invoke["Resource"])
     assert logical_id
 
 
 def test_state_machine_actions_come_from_the_definition() -> None:
-    from infra.constructs.state_machines import UnsupportedIntegration, dynamodb_actions
+    from infra.constructs.state_machines import UnsupportedIntegration, dynamodb_actions, invokes_lambda
 
     (spec,) = ministry("meti").state_machines
-    assert dynamodb_actions(spec.definition()) == ("dynamodb:UpdateItem",)
+    assert dynamodb_actions(spec.definition()) == ()  # every step is the submit function's
+    assert invokes_lambda(spec.definition())
     sdk_task = {"States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:putItem", "End": True}}}
     assert dynamodb_actions(sdk_task) == ("dynamodb:PutItem",)
-    lambda_task = {"States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}}}
+    sns_task = {"States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish", "End": True}}}
     with pytest.raises(UnsupportedIntegration, match="only DynamoDB"):
-        dynamodb_actions(lambda_task)
+        dynamodb_actions(sns_task)

@@ -21,6 +21,7 @@ from functions.auth import audit
 from functions.auth.audit import AuditEntry, archive_key, recent_logins, record_event, verify_chain
 from infra.resource_specs import IDENTITY, StackSpec
 from platform_common import audit as platform_audit
+from platform_common import hash_chain
 
 _counter = itertools.count()
 
@@ -265,6 +266,7 @@ def test_given_threads_appending_at_once_when_done_then_the_chain_is_linear_with
     # Given 8 writers each appending 6 events at the same time, racing between reading the head and writing
     serialized = _SerializedAws()
     monkeypatch.setattr(platform_audit, "aws", serialized)
+    monkeypatch.setattr(hash_chain, "aws", serialized)  # the chain mechanics the audit log uses
     errors: list[BaseException] = []
 
     def writer(n: int) -> None:

@@ -31,7 +31,7 @@ def registry(aws_platform: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.usefixtures("registry")
 class TestListMethods:
-    def test_given_seeded_registry_when_listing_the_demo_example_then_the_registry_certificate_service_comes(
+    def test_given_seeded_registry_when_listing_the_demo_example_then_the_registered_matters_service_comes(
         self, call_api: ApiCaller, registry: dict[str, Any]
     ) -> None:
         example = registry["exchange"]["example"]
@@ -48,7 +48,7 @@ class TestListMethods:
                     "member_class": member_class,
                     "member_code": member_code,
                     "subsystem_code": subsystem,
-                    "service_code": "corporate-registration-certificate",
+                    "service_code": "registered-matters",
                     "service_type": "OPENAPI",
                     "object_type": "SERVICE",
                 }

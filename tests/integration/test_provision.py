@@ -50,9 +50,10 @@ def test_state_machine_definitions_are_the_spec_with_names_substituted(aws_platf
     definition = aws.client("stepfunctions").describe_state_machine(stateMachineArn=arn)["definition"]
 
     assert "${" not in definition
-    assert json.loads(definition)["States"]["MarkUnderReview"]["Parameters"]["TableName"] == stack.name(
-        "table", "applications"
-    )
+    screen = json.loads(definition)["States"]["Screen"]["Parameters"]
+    assert screen["FunctionName"] == stack.values[("function", "submit", "name")]
+    functions = aws.client("lambda").list_functions()["Functions"]
+    assert screen["FunctionName"] in {f["FunctionName"] for f in functions}  # the task finds the function
 
 
 def test_the_signing_key_is_an_rsa_signing_key(aws_platform: dict[str, Any]) -> None:

@@ -467,6 +467,54 @@ def test_given_a_pdf_declared_but_a_png_uploaded_then_the_type_mismatch_is_caugh
     assert result["state"] == "MISMATCH"
 
 
+def _verdict_writes(monkeypatch: pytest.MonkeyPatch, before_each: Any) -> None:
+    """Run ``before_each(real_put_item, request)`` ahead of every conditional verdict write of ``complete``."""
+    dynamodb = aws.client("dynamodb")
+    real = dynamodb.put_item
+
+    def put_item(**request: Any) -> Any:
+        if request.get("ConditionExpression") == "#state = :pending":
+            before_each(real, request)
+        return real(**request)
+
+    monkeypatch.setattr(dynamodb, "put_item", put_item)
+
+
+def test_given_a_verdict_write_whose_answer_was_lost_when_the_sdk_resends_it_then_verified_and_audited_once(
+    call_api, op, aws_platform, monkeypatch
+):
+    # the deadline drill's 409: the write landed, its answer timed out, the SDK's retry found it no longer PENDING
+    subsidy = put_subsidy(aws_platform)
+    sub = account("prime-lost-answer", "2", DEMO_CORP_A)
+    app = start(call_api, op, sub, subsidy).json()
+    _verdict_writes(monkeypatch, lambda real, request: real(**request))
+
+    result = attach(call_api, op, sub, app["id"], "business_plan", PDF)
+
+    assert result["state"] == "VERIFIED"
+    kinds = [e.kind for e in chain_entries(aws_platform, app["id"])]
+    assert kinds.count("application.attachment_verified") == 1
+
+
+def test_given_another_completion_settled_the_attachment_first_then_completing_answers_its_result(
+    call_api, op, aws_platform, monkeypatch
+):
+    subsidy = put_subsidy(aws_platform)
+    sub = account("prime-double-complete", "2", DEMO_CORP_A)
+    app = start(call_api, op, sub, subsidy).json()
+
+    def the_other_request_first(real: Any, request: dict[str, Any]) -> None:
+        real(**{**request, "Item": {**request["Item"], "verdict_write": {"S": "the-other-request"}}})
+
+    _verdict_writes(monkeypatch, the_other_request_first)
+
+    result = attach(call_api, op, sub, app["id"], "business_plan", PDF)
+
+    assert result["state"] == "VERIFIED"  # not a 409: the attachment has its one result
+    kinds = [e.kind for e in chain_entries(aws_platform, app["id"])]
+    assert "application.attachment_verified" not in kinds  # the request that settled it records the event
+
+
 # --------------------------------------------------------------------------------------------- submission
 
 
@@ -618,15 +666,17 @@ def test_given_a_returned_application_when_corrected_and_resubmitted_then_the_re
     app = ready_draft(call_api, op, sub, subsidy)
     first = submit(call_api, op, sub, app["id"], "key-resubmit-1").json()
     wait_for_status(call_api, op, sub, app["id"], "UNDER_REVIEW")  # the workflow runs in moto
-    table = aws_platform["meti"].name("table", "applications")
-    # the reviewer's "return for correction", as the review records it
-    aws.client("dynamodb").update_item(
-        TableName=table,
-        Key={"pk": {"S": f"APP#{app['id']}"}, "sk": {"S": "APP"}},
-        UpdateExpression="SET #s = :returned",
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":returned": {"S": "RETURNED"}},
-    )
+    # the reviewer returns it for correction (the review records it: tests/integration/test_application_review_flow.py)
+    from tests.integration.jgrants_principals import make_staff
+
+    reviewer = account("reviewer-resubmit", None, None)
+    make_staff(aws_platform["meti"].name("table", "applications"), reviewer, "reviewer")
+    path = f"/submit/v1/review/applications/{app['id']}/decision"
+    body = json.dumps({"outcome": "return", "reason": "金額を修正"}, ensure_ascii=False)
+    returned = call_api("POST", path, headers=bearer(op, reviewer), body=body)
+    assert returned.status == 202, returned.body
+    wait_for_status(call_api, op, sub, app["id"], "RETURNED")
+    first = call_api("GET", f"{APPS}/{app['id']}", headers=bearer(op, sub)).json()
     corrected = save(call_api, op, sub, first, {**first["form"], "project": {**GOOD_PROJECT, "amount": 4_000_000}})
     assert corrected.status == 200, corrected.body
 
@@ -653,3 +703,30 @@ def test_given_the_review_started_when_withdrawing_then_409(call_api, op, aws_pl
     refused = call_api("POST", f"{APPS}/{app['id']}/withdraw", headers=bearer(op, sub))
 
     assert refused.status == 409
+
+
+# ------------------------------------------------------------------------------------------ audit outbox
+
+
+def test_given_the_audit_chain_down_when_a_draft_starts_then_its_event_waits_and_the_schedule_appends_it(
+    call_api, op, aws_platform, monkeypatch
+):
+    from functions.submit.applications.store import audit_log
+    from functions.submit.pending_audit import flush_pending
+    from platform_common.audit import AuditUnavailable
+
+    subsidy = put_subsidy(aws_platform)
+    sub = account("prime-outbox", "2", DEMO_CORP_A)
+
+    def down(*_args: Any, **_kwargs: Any) -> Any:
+        raise AuditUnavailable("the chain is down")
+
+    monkeypatch.setattr(AuditLog, "record_event", down)
+    started = start(call_api, op, sub, subsidy)
+    monkeypatch.undo()
+
+    assert started.status == 201  # the change stands
+    app_id = started.json()["id"]
+    assert chain_entries(aws_platform, app_id) == []
+    assert flush_pending(audit_log(), aws_platform["meti"].name("table", "applications")) >= 1
+    assert [e.kind for e in chain_entries(aws_platform, app_id)] == ["application.started"]

@@ -20,6 +20,7 @@ lists of at most :data:`MAX_INDUSTRIES` non-empty texts.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,6 +39,7 @@ from functions.hojin_search.ingest.validate import (
     _normalised,
     _numpy_bool,
 )
+from functions.hojin_search.prefectures import city_name, prefecture_name
 
 # NTA column → our field (the fields an NTA row sets; status and location are derived from them)
 NTA_FIELDS: dict[str, str] = {
@@ -276,6 +278,8 @@ def _validate(
     checks.add(~postal_empty & ~postal_ok & live, "postal_code", _MESSAGES["postal"])
     out["postal_code"] = _null_where(~postal_ok, postal)
 
+    if not is_nta:  # our layout may give only the codes and the address: the names follow from them
+        out["prefecture_name"], out["city_name"] = _derived_place_names(out, columns)
     if is_nta or "location" not in columns:
         parts = [pc.fill_null(out[name], "") for name in ("prefecture_name", "city_name", "street")]
         domestic = pc.binary_join_element_wise(*parts, "")
@@ -317,6 +321,21 @@ def _validate(
     return out, checks.bad, checks
 
 
+def _derived_place_names(out: dict[str, pa.Array], columns: Mapping[str, pa.Array]) -> tuple[pa.Array, pa.Array]:
+    """Prefecture and municipality names where a row leaves them out: the prefecture code's name, and the
+    municipality at the head of ``location`` (what gBizINFO's own records carry)."""
+    prefectures = [
+        given or prefecture_name(code)
+        for given, code in zip(out["prefecture_name"].to_pylist(), out["prefecture_code"].to_pylist(), strict=True)
+    ]
+    locations = _text(columns["location"]).to_pylist() if "location" in columns else [None] * len(prefectures)
+    cities = [
+        given or city_name(location, prefecture)
+        for given, location, prefecture in zip(out["city_name"].to_pylist(), locations, prefectures, strict=True)
+    ]
+    return pa.array(prefectures, pa.string()), pa.array(cities, pa.string())
+
+
 def _nta_columns(rows: nta.NtaRows) -> dict[str, pa.Array]:
     table = rows.table
     columns = {ours: table.column(theirs).combine_chunks() for theirs, ours in NTA_FIELDS.items()}
@@ -346,6 +365,10 @@ def read_basic(data: bytes, source_name: str) -> BasicRows:
             given.add("location")
         if "close_date" in given:
             given.add("status")
+        if "prefecture_code" in given:
+            given.add("prefecture_name")  # derived from the code when the row has no name (_derived_place_names)
+        if "location" in given:
+            given.add("city_name")
         sets = tuple(name for name in HEADER_FIELDS if name in given and name != "corporate_number")
     values, bad, checks = _validate(columns, lines, layout)
     keep = pa.array(~bad)

@@ -3,21 +3,19 @@
 The transaction writes the application (conditioned on the version and status the change was computed
 from), its history entry, its reviewers' queue projection and a pending audit event (``AUDITPENDING#<id>``).
 Right after it, the pending event is appended to the ministry's audit chain and deleted; if that append
-fails the item stays and :func:`flush_pending_audit` (the reminder schedule) appends it later, so no change
-is ever without its audit event.
+fails the item stays and the hourly schedule (:func:`functions.submit.pending_audit.flush_pending`) appends
+it later, so no change is ever without its audit event.
 """
 
 from __future__ import annotations
 
-import json
-import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Final
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from functions.submit.applications.model import (
     APP_PREFIX,
@@ -29,14 +27,13 @@ from functions.submit.applications.model import (
     Status,
     application_key,
 )
+from functions.submit.pending_audit import PendingAudit, append_pending
 from functions.submit.settings import SERVICE, get_settings
 from platform_common import aws
-from platform_common.audit import AuditLog, AuditUnavailable
+from platform_common.audit import AuditLog
 from platform_common.errors import Conflict, NotFound, PreconditionFailed
 from platform_common.observability import observability_for
 
-AUDIT_PENDING_PREFIX: Final = "AUDITPENDING#"
-AUDIT_PENDING_SK: Final = "AUDITPENDING"
 RECEIPT_PK: Final = "RECEIPT"
 QUEUED: Final = frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED, Status.APPROVED, Status.REJECTED})
 
@@ -62,24 +59,10 @@ class AuditEvent:
     corporate_number: str
     detail: dict[str, str] = field(default_factory=dict)
 
-    def to_item(self, event_id: str, created: str) -> Item:
-        return {
-            "pk": {"S": AUDIT_PENDING_PREFIX + event_id},
-            "sk": {"S": AUDIT_PENDING_SK},
-            "kind": {"S": self.kind},
-            "actor_sub": {"S": self.actor_sub},
-            "corporate_number": {"S": self.corporate_number},
-            "detail": {"S": json.dumps(self.detail, ensure_ascii=False, sort_keys=True)},
-            "created_at": {"S": created},
-        }
-
-    @classmethod
-    def from_item(cls, item: Item) -> AuditEvent:
-        return cls(
-            kind=item["kind"]["S"],
-            actor_sub=item["actor_sub"]["S"],
-            corporate_number=item["corporate_number"]["S"],
-            detail=json.loads(item["detail"]["S"]),
+    def pending(self) -> PendingAudit:
+        """The event as written in the change's own transaction (``functions.submit.pending_audit``)."""
+        return PendingAudit(
+            kind=self.kind, actor_sub=self.actor_sub, corporate_number=self.corporate_number, detail=self.detail
         )
 
 
@@ -120,6 +103,11 @@ def _queue_item(app: Application) -> Item:
         item["receipt_number"] = {"S": app.receipt_number}
     if app.submitted_at:
         item["submitted_at"] = {"S": app.submitted_at}
+    reviewer = app.extra.get("assigned_reviewer", {}).get("S")
+    if reviewer:  # one reviewer's assignments (gsi1): open ones are UNDER_REVIEW#<due>
+        due = app.extra.get("review_due", {}).get("S") or app.updated_at
+        item.update({"gsi1pk": {"S": "REVIEWER#" + reviewer}, "gsi1sk": {"S": f"{app.status.value}#{due}"}})
+        item["assigned_reviewer"] = {"S": reviewer}
     return item
 
 
@@ -192,7 +180,7 @@ class ApplicationStore:
     def apply(self, change: Change) -> Application:
         """Write one change atomically, then move its audit event into the chain."""
         at = now_iso()
-        event_id = secrets.token_hex(12)
+        pending = change.audit.pending()
         after, before = change.after, change.before
         put_app: dict[str, Any] = {"TableName": self.table, "Item": after.to_item()}
         if before is None:
@@ -207,7 +195,7 @@ class ApplicationStore:
         items: list[dict[str, Any]] = [
             {"Put": put_app},
             {"Put": {"TableName": self.table, "Item": _history_item(change, at)}},
-            {"Put": {"TableName": self.table, "Item": change.audit.to_item(event_id, at)}},
+            pending.transact_put(self.table),
         ]
         if before is not None and before.status in QUEUED and _queue_key(before) != _queue_key(after):
             items.append({"Delete": {"TableName": self.table, "Key": _queue_key(before)}})
@@ -227,7 +215,7 @@ class ApplicationStore:
                     f"the application changed meanwhile (now {current.status}, version {current.version})"
                 ) from exc
             raise Conflict("the application could not be changed: another change happened at the same time") from exc
-        self._move_to_chain(event_id, change.audit)
+        append_pending(audit_log(), self.table, pending)
         return after
 
     def save_form(self, app: Application, expected_version: int, form: Mapping[str, Any]) -> Application:
@@ -280,43 +268,6 @@ class ApplicationStore:
             ReturnValues="UPDATED_NEW",
         )
         return int(answer["Attributes"]["seq"]["N"])
-
-    # ---------------------------------------------------------------- audit outbox
-
-    def _move_to_chain(self, event_id: str, event: AuditEvent) -> bool:
-        try:
-            audit_log().record_event(
-                event.kind,
-                outcome="success",
-                actor_sub=event.actor_sub,
-                corporate_number=event.corporate_number,
-                detail=event.detail,
-            )
-        except (AuditUnavailable, ClientError, BotoCoreError):
-            _logger.exception("audit event left pending", extra={"event_id": event_id, "kind": event.kind})
-            return False
-        aws.client("dynamodb").delete_item(
-            TableName=self.table,
-            Key={"pk": {"S": AUDIT_PENDING_PREFIX + event_id}, "sk": {"S": AUDIT_PENDING_SK}},
-        )
-        return True
-
-    def pending_audit_events(self) -> Iterator[tuple[str, AuditEvent]]:
-        paginator = aws.client("dynamodb").get_paginator("scan")
-        for page in paginator.paginate(
-            TableName=self.table,
-            FilterExpression="sk = :sk",
-            ExpressionAttributeValues={":sk": {"S": AUDIT_PENDING_SK}},
-            ConsistentRead=True,
-        ):
-            for item in page.get("Items", []):
-                yield item["pk"]["S"].removeprefix(AUDIT_PENDING_PREFIX), AuditEvent.from_item(item)
-
-
-def flush_pending_audit(store: ApplicationStore | None = None) -> int:
-    """Append every pending audit event to the chain (the reminder schedule calls this); return how many."""
-    store = store or get_store()
-    return sum(store._move_to_chain(event_id, event) for event_id, event in list(store.pending_audit_events()))
 
 
 @cache

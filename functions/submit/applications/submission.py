@@ -134,6 +134,8 @@ def submit(
         receipt_number=number,
         submit_key=idempotency_key,
         submission_count=app.submission_count + 1,
+        # where the review's decision is mailed (the login's address at submission)
+        extra={**app.extra, **({"contact_email": {"S": principal.email}} if principal.email else {})},
     )
     detail = {
         "application_id": app.application_id,
@@ -234,6 +236,12 @@ def start_review(store: ApplicationStore, app: Application) -> None:
         "subsidy_id": app.subsidy_id,
         "corporate_number": app.corporate_number,
         "submission": app.submission_count,
+        "timers": {  # the reminder after the first wait, the escalation after the second (TimeoutSecondsPath)
+            "remind_after_seconds": settings.review_remind_after_seconds,
+            "escalate_wait_seconds": max(
+                1, settings.review_escalate_after_seconds - settings.review_remind_after_seconds
+            ),
+        },
     }
     try:
         started = aws.client("stepfunctions").start_execution(

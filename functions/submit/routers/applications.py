@@ -83,6 +83,8 @@ class ApplicationView(BaseModel):
     on_behalf_under_mandate: dict[str, str] | None = None
     attachments: list[dict[str, Any]] | None = None
     history: list[dict[str, str]] | None = None
+    screening: list[dict[str, Any]] | None = Field(default=None, description="The review's automatic checks")
+    decision: dict[str, Any] | None = Field(default=None, description="The review's decision (outcome, amount, reason)")
 
     @classmethod
     def of(cls, app: Application, *, details: bool = False) -> ApplicationView:
@@ -100,6 +102,8 @@ class ApplicationView(BaseModel):
             receipt_number=app.receipt_number,
             submitted_by=app.submitted_by,
             on_behalf_under_mandate=app.mandate,
+            screening=_review_json(app, "screening"),
+            decision=_applicant_decision(app),
         )
         if details:
             store = get_store()
@@ -111,6 +115,17 @@ class ApplicationView(BaseModel):
                 for item in store.children(app.application_id, HIST_PREFIX)
             ]
         return view
+
+
+def _review_json(app: Application, name: str) -> Any:
+    raw = app.extra.get(name, {}).get("S")
+    return json.loads(raw) if raw else None
+
+
+def _applicant_decision(app: Application) -> dict[str, Any] | None:
+    """The decision without the reviewer's identity."""
+    decision = _review_json(app, "decision")
+    return {k: v for k, v in decision.items() if k != "reviewer_sub"} if isinstance(decision, dict) else None
 
 
 class ApplicationList(BaseModel):

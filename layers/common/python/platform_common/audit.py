@@ -21,6 +21,7 @@ An append is one DynamoDB transaction: put the entry (only if no entry has that 
 log stays one linear chain. Every write goes through the single ``HEAD`` item, which bounds the append rate
 to what one item sustains (hundreds per second); that is far above the rate of audited changes.
 
+The chain mechanics (head, transactional append, archive) are :class:`platform_common.hash_chain.HashChain`'s.
 Each entry is then archived to the log's bucket as ``entries/<seq:012d>.json`` under S3 Object
 Lock in **governance** mode until **3650 days** (ten years) after the entry, the bucket's own default.
 Governance rather than compliance mode: compliance objects cannot be removed by anyone before the date,
@@ -36,32 +37,28 @@ addresses and phone numbers are masked, and values are truncated.
 from __future__ import annotations
 
 import hashlib
-import json
-import random
 import re
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from platform_common import aws
-from platform_common.observability import observability_for
+from platform_common.hash_chain import ARCHIVE_PREFIX as ARCHIVE_PREFIX
+from platform_common.hash_chain import ENTRY_PREFIX as ENTRY_PREFIX
+from platform_common.hash_chain import GENESIS_HASH as GENESIS_HASH
+from platform_common.hash_chain import HEAD_SK as HEAD_SK
+from platform_common.hash_chain import RETENTION_DAYS as RETENTION_DAYS
+from platform_common.hash_chain import RETENTION_MODE as RETENTION_MODE
+from platform_common.hash_chain import ChainUnavailable, HashChain, entry_sk
+from platform_common.hash_chain import archive_key as archive_key
+from platform_common.hash_chain import canonical_json as canonical_json
 
 Outcome = Literal["success", "failure"]
 Item = dict[str, dict[str, Any]]
 
 AUDIT_PK: Final = "AUDIT"
-HEAD_SK: Final = "HEAD"
-ENTRY_PREFIX: Final = "ENTRY#"
 SUB_INDEX_PREFIX: Final = "AUDITSUB#"
-ARCHIVE_PREFIX: Final = "entries/"
-GENESIS_HASH: Final = "0" * 64
-RETENTION_MODE: Final = "GOVERNANCE"
-RETENTION_DAYS: Final = 3650
-MAX_APPEND_ATTEMPTS: Final = 60
 USER_AGENT_MAX: Final = 200
 DETAIL_VALUE_MAX: Final = 200
 DETAIL_MAX_KEYS: Final = 20
@@ -72,8 +69,6 @@ _DETAIL_KEY: Final = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _SECRET_KEY: Final = re.compile(r"password|secret|token|otp|(^|_)code(s)?$|credential|cookie|ciphertext")
 _EMAIL: Final = re.compile(r"([^\s@<>(),;:\"]+)@([^\s@<>(),;:\"]+\.[^\s@<>(),;:\"]+)")
 _PHONE: Final = re.compile(r"\+[1-9][0-9]{6,14}")
-
-_logger = observability_for("audit").logger
 
 
 class AuditUnavailable(RuntimeError):
@@ -117,11 +112,7 @@ def _now_iso() -> str:
 
 
 def _entry_sk(seq: int) -> str:
-    return f"{ENTRY_PREFIX}{seq:012d}"
-
-
-def archive_key(seq: int) -> str:
-    return f"{ARCHIVE_PREFIX}{seq:012d}.json"
+    return entry_sk(seq)
 
 
 @dataclass(frozen=True)
@@ -219,20 +210,11 @@ class AuditEntry:
         return {**self.content(), "hash": self.hash}
 
 
-def canonical_json(value: Mapping[str, Any]) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
 def _blank_to_none(value: str | None, limit: int) -> str | None:
     if value is None:
         return None
     text = "".join(ch for ch in value if ch.isprintable()).strip()[:limit]
     return text or None
-
-
-def _is_conflict(exc: ClientError) -> bool:
-    code = exc.response.get("Error", {}).get("Code", "")
-    return code in ("TransactionCanceledException", "ConditionalCheckFailedException", "TransactionConflictException")
 
 
 def request_origin(event: Any) -> dict[str, str | None]:
@@ -313,83 +295,28 @@ class AuditLog:
     table_name: str
     bucket_name: str
 
+    @property
+    def _chain(self) -> HashChain:
+        return HashChain(self.table_name, self.bucket_name, AUDIT_PK)
+
     def _read_head(self) -> tuple[int, str]:
-        found = (
-            aws.client("dynamodb")
-            .get_item(TableName=self.table_name, Key={"pk": {"S": AUDIT_PK}, "sk": {"S": HEAD_SK}}, ConsistentRead=True)
-            .get("Item")
-        )
-        if not found:
-            return 0, GENESIS_HASH
-        return int(found["seq"]["N"]), str(found["hash"]["S"])
+        return self._chain.read_head()
 
     def head_seq(self) -> int:
         """The sequence number of the newest entry (0 for an empty log)."""
         return self._read_head()[0]
 
-    def _head_update(self, entry: AuditEntry, expected_seq: int) -> dict[str, Any]:
-        update: dict[str, Any] = {
-            "TableName": self.table_name,
-            "Key": {"pk": {"S": AUDIT_PK}, "sk": {"S": HEAD_SK}},
-            "UpdateExpression": "SET seq = :seq, #hash = :hash, updated_at = :time",
-            "ExpressionAttributeNames": {"#hash": "hash"},
-            "ExpressionAttributeValues": {
-                ":seq": {"N": str(entry.seq)},
-                ":hash": {"S": entry.hash},
-                ":time": {"S": entry.time},
-            },
-        }
-        if expected_seq == 0:
-            update["ConditionExpression"] = "attribute_not_exists(seq)"
-        else:
-            update["ConditionExpression"] = "seq = :expected"
-            update["ExpressionAttributeValues"][":expected"] = {"N": str(expected_seq)}
-        return update
-
     def _append(self, build: Any) -> AuditEntry:
         """Append the entry ``build(seq, prev_hash)`` makes at the current head, retrying on conflict."""
-        dynamodb = aws.client("dynamodb")
-        for attempt in range(MAX_APPEND_ATTEMPTS):
-            head_seq, head_hash = self._read_head()
-            entry: AuditEntry = build(head_seq + 1, head_hash)
-            try:
-                dynamodb.transact_write_items(
-                    TransactItems=[
-                        {
-                            "Put": {
-                                "TableName": self.table_name,
-                                "Item": entry.to_item(),
-                                "ConditionExpression": "attribute_not_exists(pk)",
-                            }
-                        },
-                        {"Update": self._head_update(entry, head_seq)},
-                    ]
-                )
-            except ClientError as exc:
-                if not _is_conflict(exc):
-                    raise
-                time.sleep(random.uniform(0, min(0.05, 0.001 * 2**attempt)))  # noqa: S311  # jitter, not a secret
-                continue
-            return entry
-        raise AuditUnavailable("the audit log head kept moving; the event was not recorded")
+        try:
+            entry: AuditEntry = self._chain.append(build)
+        except ChainUnavailable:
+            raise AuditUnavailable("the audit log head kept moving; the event was not recorded") from None
+        return entry
 
     def _archive(self, entry: AuditEntry) -> None:
-        body = entry.archive_body()
-        retain_until = datetime.fromisoformat(entry.time.replace("Z", "+00:00")) + timedelta(days=RETENTION_DAYS)
-        try:
-            aws.client("s3").put_object(
-                Bucket=self.bucket_name,
-                Key=archive_key(entry.seq),
-                Body=body,
-                ContentType="application/json",
-                ChecksumAlgorithm="SHA256",
-                ObjectLockMode=RETENTION_MODE,
-                ObjectLockRetainUntilDate=retain_until,
-                Metadata={"entry-hash": entry.hash, "content-sha256": hashlib.sha256(body).hexdigest()},
-            )
-        except (ClientError, BotoCoreError):
-            # The entry is in the chain already; verification reports the missing copy by its seq.
-            _logger.exception("audit entry not archived", extra={"seq": entry.seq})
+        # The entry is in the chain already; verification reports a missing copy by its seq.
+        self._chain.archive(entry)
 
     def record_event(
         self,
@@ -497,58 +424,14 @@ class AuditLog:
         return self._query(request, limit=limit, keep=keep)
 
     def _entry_items(self, from_seq: int, to_seq: int) -> Iterator[Item]:
-        request: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
-            "ExpressionAttributeValues": {
-                ":pk": {"S": AUDIT_PK},
-                ":low": {"S": _entry_sk(from_seq)},
-                ":high": {"S": _entry_sk(to_seq)},
-            },
-            "ConsistentRead": True,
-        }
-        dynamodb = aws.client("dynamodb")
-        while True:
-            page = dynamodb.query(**request)
-            yield from page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
-                return
-            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return self._chain.entry_items(from_seq, to_seq)
 
     def _archive_versions(self, from_seq: int, to_seq: int | None) -> dict[int, int]:
         """How many versions the archive holds of each entry from ``from_seq`` (to ``to_seq``, or all)."""
-        s3 = aws.client("s3")
-        request: dict[str, Any] = {"Bucket": self.bucket_name, "Prefix": ARCHIVE_PREFIX}
-        if from_seq > 1:
-            request["KeyMarker"] = archive_key(from_seq - 1)
-        counts: dict[int, int] = {}
-        while True:
-            page = s3.list_object_versions(**request)
-            for version in page.get("Versions", []):
-                key = str(version["Key"])
-                try:
-                    seq = int(key.removeprefix(ARCHIVE_PREFIX).removesuffix(".json"))
-                except ValueError:
-                    continue
-                if seq < from_seq:
-                    continue
-                if to_seq is not None and seq > to_seq:
-                    return counts
-                counts[seq] = counts.get(seq, 0) + 1
-            if not page.get("IsTruncated"):
-                return counts
-            request["KeyMarker"] = page["NextKeyMarker"]
-            request["VersionIdMarker"] = page["NextVersionIdMarker"]
+        return self._chain.archive_versions(from_seq, to_seq)
 
     def _archived_copy(self, seq: int) -> dict[str, Any] | None:
-        try:
-            response = aws.client("s3").get_object(Bucket=self.bucket_name, Key=archive_key(seq))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
-                return None
-            raise
-        loaded: dict[str, Any] = json.loads(response["Body"].read())
-        return loaded
+        return self._chain.archived_copy(seq)
 
     def verify_chain(self, from_seq: int = 1, to_seq: int | None = None) -> ChainVerification:
         """Recompute every hash from ``from_seq`` to ``to_seq`` (default: the head), check each link and

@@ -1,0 +1,1 @@
+"""The jGrants portal pages' building blocks: texts, the form generated from a subsidy's JSON Schema."""
