@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -61,6 +62,7 @@ DONE: Final = frozenset({"SUBMITTED", "UNDER_REVIEW", "APPROVED", "REJECTED", "R
 TRANSIENT: Final = frozenset({429, 500, 502, 503, 504})
 MAX_ATTEMPTS: Final = 8
 SCOPE: Final = "openid profile user email"
+REQUEST_TIMEOUT: Final = 300.0  # the queue before the devstack's one-at-a-time submit function grows with the clients
 
 
 # ---------------------------------------------------------------------------------------------- figures
@@ -222,7 +224,13 @@ def open_subsidies(demo: Mapping[str, Any], count: int) -> list[dict[str, Any]]:
 
     now = datetime.now(UTC)
     catalogue = demo_subsidies(now)
-    chosen = [s for s in catalogue if s.acceptance_start_datetime <= now < s.acceptance_end_datetime]
+    chosen = [
+        s
+        for s in catalogue
+        if s.acceptance_start_datetime
+        and s.acceptance_end_datetime
+        and s.acceptance_start_datetime <= now < s.acceptance_end_datetime
+    ]
     store = SubsidyStore(demo["aws"]["environment"]["SUBSIDIES_TABLE_NAME"])
     others = [s for s in catalogue if s not in chosen]
     copies = 0
@@ -288,11 +296,17 @@ class Outcome:
     receipt_number: str | None = None
     declared: dict[str, str] = field(default_factory=dict)  # attachment id -> SHA-256 (base64) sent
     failure: str | None = None
+    abandoned: bool = False  # the time limit came while it was under way
+
+
+class TimeUp(Exception):
+    """The drill's time limit: the application under way is left as it is."""
 
 
 class Drill:
-    def __init__(self, demo: Mapping[str, Any], duplicates: float, seed: int):
+    def __init__(self, demo: Mapping[str, Any], duplicates: float, seed: int, deadline: float):
         self.base_url = demo["base_url"]
+        self.deadline = deadline
         self.duplicates = duplicates
         self.seed = seed
         self.recorder = Recorder()
@@ -302,18 +316,27 @@ class Drill:
     def _twice(self, rng: random.Random) -> bool:
         return rng.random() < self.duplicates
 
-    def run_client(self, applicant: Applicant, subsidies: list[dict[str, Any]], deadline: float) -> None:
+    def _on_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise TimeUp
+
+    def run_client(self, applicant: Applicant, subsidies: list[dict[str, Any]]) -> None:
         rng = random.Random(f"{self.seed}-{applicant.corporate_number}")
         headers = {"Authorization": applicant.authorization}
-        with httpx.Client(base_url=self.base_url, headers=headers, timeout=120) as api, httpx.Client(timeout=120) as s3:
+        with (
+            httpx.Client(base_url=self.base_url, headers=headers, timeout=REQUEST_TIMEOUT) as api,
+            httpx.Client(timeout=REQUEST_TIMEOUT) as s3,
+        ):
             for subsidy in subsidies:
-                if time.monotonic() > deadline:
+                if time.monotonic() > self.deadline:
                     return
                 outcome = Outcome(applicant.corporate_number, subsidy["id"])
                 with self._lock:
                     self.outcomes.append(outcome)
                 try:
                     self.apply(api, s3, applicant, subsidy, outcome, rng)
+                except TimeUp:
+                    outcome.abandoned = True
                 except Exception as error:  # reported per application: the drill goes on
                     outcome.failure = f"{type(error).__name__}: {str(error)[:200]}"
 
@@ -332,13 +355,16 @@ class Drill:
         app = started.json()
         outcome.application_id = app_id = app["id"]
 
+        self._on_time()
         form = fill(subsidy["form_schema"], app["form"], rng, applicant)
         version = app["version"]
         for _ in range(3):
             saved = send(
                 rec,
                 "save",
-                lambda v=version: api.patch(f"{APPS}/{app_id}", json={"form": form}, headers={"If-Match": f'"{v}"'}),
+                functools.partial(
+                    api.patch, f"{APPS}/{app_id}", json={"form": form}, headers={"If-Match": f'"{version}"'}
+                ),
                 frozenset({200}),
             )
             if saved.status_code == 412:  # a retried save that had landed, or another change: merge and save
@@ -355,6 +381,7 @@ class Drill:
                 continue  # the data exchange supplies it
             self.attach(api, s3, app_id, need["code"], outcome, rng)
 
+        self._on_time()
         key = f"drill-{app_id}-{uuid.uuid4().hex[:12]}"
 
         def submit() -> httpx.Response:
@@ -367,7 +394,7 @@ class Drill:
 
         if self._twice(rng):
             rec.count(rec.duplicates, "submit")
-            with httpx.Client(base_url=self.base_url, headers=dict(api.headers), timeout=120) as second:
+            with httpx.Client(base_url=self.base_url, headers=dict(api.headers), timeout=REQUEST_TIMEOUT) as second:
                 twin: list[httpx.Response] = []
                 other = threading.Thread(
                     target=lambda: twin.append(
@@ -395,6 +422,7 @@ class Drill:
         self, api: httpx.Client, s3: httpx.Client, app_id: str, kind: str, outcome: Outcome, rng: random.Random
     ) -> None:
         rec = self.recorder
+        self._on_time()
         body = pdf_like(rng)
         digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
         declaration = {
@@ -426,7 +454,7 @@ class Drill:
             if n:
                 rec.count(rec.duplicates, "complete")
             path = f"{APPS}/{app_id}/attachments/{attachment_id}/complete"
-            completed = send(rec, "complete", lambda p=path: api.post(p), frozenset({200}), measure=n == 0)
+            completed = send(rec, "complete", functools.partial(api.post, path), frozenset({200}), measure=n == 0)
             _expect(completed, "complete")
             if completed.json()["state"] != "VERIFIED":
                 raise RuntimeError(f"attachment {attachment_id} is {completed.json()['state']}")
@@ -455,7 +483,7 @@ def catalogue_baseline(base_url: str, clients: int, requests: int) -> tuple[floa
     keywords = ("補助金", "ものづくり", "IT導入", "事業", "省エネルギー", "研究開発")
 
     def client(count: int) -> None:
-        with httpx.Client(base_url=base_url, timeout=120) as http:
+        with httpx.Client(base_url=base_url, timeout=REQUEST_TIMEOUT) as http:
             for n in range(count):
                 params = {"keyword": keywords[n % len(keywords)], "sort": "acceptance_end_datetime", "order": "ASC",
                           "acceptance": "1"}  # fmt: skip
@@ -474,20 +502,25 @@ def catalogue_baseline(base_url: str, clients: int, requests: int) -> tuple[floa
 
 @dataclass
 class Verdict:
-    expected: int = 0
+    acknowledged: int = 0  # submissions the client was given a receipt for
+    unfinished: int = 0  # not submitted: left at the time limit, or failed (see notes)
     lost: int = 0
     duplicated: int = 0
-    not_submitted: int = 0
-    receipts_missing: int = 0
     receipts_repeated: int = 0
     attachments: int = 0
     attachments_bad: int = 0
+    orphans: int = 0  # declarations whose answer never reached the client (a retried presign)
     api_mismatches: int = 0
     notes: list[str] = field(default_factory=list)
 
+    def note(self, text: str) -> None:
+        if len(self.notes) < 10:
+            self.notes.append(text)
+
 
 def verify(demo: Mapping[str, Any], applicants: list[Applicant], drill: Drill) -> Verdict:
-    """Each (corporation, subsidy) the drill worked on: exactly once, submitted, one receipt, intact files."""
+    """Every submission the clients were given a receipt for is in the store exactly once, SUBMITTED or beyond,
+    with that receipt and its files intact; no corporation has two applications for one subsidy."""
     import boto3
 
     verdict = Verdict()
@@ -508,59 +541,53 @@ def verify(demo: Mapping[str, Any], applicants: list[Applicant], drill: Drill) -
     for item in items:
         if item["sk"]["S"].startswith("ATT#"):
             attachments[item["pk"]["S"].removeprefix("APP#")].append(item)
+    receipts = Counter(i["receipt_number"]["S"] for i in apps if "receipt_number" in i)
+    verdict.receipts_repeated = sum(n - 1 for n in receipts.values() if n > 1)
+    verdict.duplicated = sum(len(found) - 1 for found in by_pair.values()) + verdict.receipts_repeated
 
     outcomes = {(o.corporate_number, o.subsidy_id): o for o in drill.outcomes}
-    verdict.expected = len(outcomes)
-    receipts: Counter[str] = Counter()
     for pair, outcome in outcomes.items():
-        found = by_pair.get(pair, [])
-        submitted = [i for i in found if i["status"]["S"] in DONE]
-        if not submitted:
-            verdict.lost += 1
-            if len(verdict.notes) < 10:
-                verdict.notes.append(f"lost {pair}: {outcome.failure or 'no submitted application'}")
+        if outcome.receipt_number is None:
+            verdict.unfinished += 1
+            if outcome.failure:
+                verdict.note(f"failed {pair}: {outcome.failure}")
             continue
-        verdict.duplicated += len(found) - 1
-        app = submitted[0]
-        number = app.get("receipt_number", {}).get("S")
-        if not number:
-            verdict.receipts_missing += 1
-        else:
-            receipts[number] += 1
-        if outcome.receipt_number and outcome.receipt_number != number:
-            verdict.api_mismatches += 1
-        for attachment in attachments.get(app["application_id"]["S"], []):
+        verdict.acknowledged += 1
+        held = [i for i in by_pair.get(pair, []) if i.get("receipt_number", {}).get("S") == outcome.receipt_number]
+        if len(held) != 1 or held[0]["status"]["S"] not in DONE:
+            verdict.lost += 1
+            verdict.note(f"lost {pair}: receipt {outcome.receipt_number} held {len(held)} times")
+            continue
+        for attachment in attachments.get(held[0]["application_id"]["S"], []):
+            sent = outcome.declared.get(attachment["attachment_id"]["S"])
+            if sent is None:
+                verdict.orphans += 1
+                continue
             verdict.attachments += 1
             declared = attachment["sha256"]["S"]
-            sent = outcome.declared.get(attachment["attachment_id"]["S"])
             body = s3.get_object(Bucket=env["ATTACHMENTS_BUCKET_NAME"], Key=attachment["s3_key"]["S"])["Body"].read()
             stored = base64.b64encode(hashlib.sha256(body).digest()).decode()
-            if attachment["state"]["S"] != "VERIFIED" or stored != declared or (sent and sent != declared):
+            if attachment["state"]["S"] != "VERIFIED" or not stored == declared == sent:
                 verdict.attachments_bad += 1
-                if len(verdict.notes) < 10:
-                    verdict.notes.append(f"attachment {attachment['attachment_id']['S']}: {attachment['state']['S']}")
-    verdict.duplicated += sum(len(v) - 1 for k, v in by_pair.items() if k not in outcomes)
-    verdict.receipts_repeated = sum(n - 1 for n in receipts.values() if n > 1)
-    verdict.not_submitted = sum(1 for k, o in outcomes.items() if o.receipt_number is None)
+                verdict.note(f"attachment {attachment['attachment_id']['S']}: {attachment['state']['S']}")
 
     # Through the API, as each corporation sees its applications.
-    with httpx.Client(base_url=demo["base_url"], timeout=120) as api:
+    with httpx.Client(base_url=demo["base_url"], timeout=REQUEST_TIMEOUT) as api:
         for applicant in applicants:
             listed = api.get(APPS, headers={"Authorization": applicant.authorization})
             listed.raise_for_status()
             seen: Counter[str] = Counter(a["subsidy_id"] for a in listed.json()["applications"])
             for (number, subsidy_id), outcome in outcomes.items():
-                if number != applicant.corporate_number:
+                if number != applicant.corporate_number or outcome.receipt_number is None:
                     continue
                 if seen[subsidy_id] != 1:
                     verdict.api_mismatches += 1
-                if outcome.application_id is None:
-                    continue
                 one = api.get(f"{APPS}/{outcome.application_id}", headers={"Authorization": applicant.authorization})
                 body = one.json()
                 states = {a["id"]: (a["state"], a["sha256"]) for a in body.get("attachments") or []}
                 intact = all(states.get(i) == ("VERIFIED", d) for i, d in outcome.declared.items())
-                if one.status_code != 200 or body["status"] not in DONE or not intact:
+                number_seen = body.get("receipt_number") == outcome.receipt_number
+                if one.status_code != 200 or body["status"] not in DONE or not intact or not number_seen:
                     verdict.api_mismatches += 1
     return verdict
 
@@ -590,13 +617,12 @@ def main() -> None:
             flush=True,
         )
 
-        drill = Drill(demo, args.duplicates, args.seed)
-        deadline = time.monotonic() + args.time_limit
+        drill = Drill(demo, args.duplicates, args.seed, time.monotonic() + args.time_limit)
         # every client works on its corporation's applications; the total is capped at --submissions
         plan = [(a, subsidies[: min(per_client, max(0, args.submissions - n * per_client))]) for n, a in
                 enumerate(applicants)]  # fmt: skip
 
-        wall = run_parallel(args.clients, plan, lambda item: drill.run_client(*item, deadline))
+        wall = run_parallel(args.clients, plan, lambda item: drill.run_client(*item))
         submitted = sum(1 for o in drill.outcomes if o.receipt_number)
         print(f"drill: {submitted} submissions in {wall:.1f} s", flush=True)
 
@@ -644,12 +670,13 @@ def report(
     print(f"retries: {dict(rec.retries) or 'none'}; sent twice: {dict(rec.duplicates)}")
     print(f"baseline statuses: {dict(base_statuses)}")
     failures = Counter((o.failure or "").split(":")[0] for o in drill.outcomes if o.failure)
-    print(f"applications the drill could not finish: {sum(failures.values())} {dict(failures) or ''}")
+    abandoned = sum(1 for o in drill.outcomes if o.abandoned)
+    print(f"applications under way at the time limit: {abandoned}; failed: {sum(failures.values())} {dict(failures)}")
     print()
-    print(f"verification ({verify_s:.0f} s, the store and the API): {verdict.expected} expected, "
-          f"{verdict.attachments} attachments checked against S3")  # fmt: skip
-    print(f"  not submitted: {verdict.not_submitted}, receipts missing: {verdict.receipts_missing}, "
-          f"receipts repeated: {verdict.receipts_repeated}, attachments bad: {verdict.attachments_bad}, "
+    print(f"verification ({verify_s:.0f} s, the store and the API): {verdict.acknowledged} receipts given, "
+          f"{verdict.unfinished} not submitted, {verdict.attachments} attachments checked against S3")  # fmt: skip
+    print(f"  receipts repeated: {verdict.receipts_repeated}, attachments bad: {verdict.attachments_bad}, "
+          f"declarations never answered (retried presign): {verdict.orphans}, "
           f"API disagreements: {verdict.api_mismatches}")  # fmt: skip
     for note in verdict.notes:
         print(f"  {note}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -39,5 +40,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def exit_now(code: int) -> None:
+    """Leave without the interpreter's teardown. Everything is stopped and flushed by then, but threads that
+    are still parked (review workflows waiting for a decision in moto, native thread pools of the data
+    libraries) can abort the process while the interpreter finalises (seen as exit code -6)."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

@@ -4,7 +4,13 @@ Each member gets its KMS signing key here when it has none. Each demo client sub
 key pair generated at start: the public JWK is registered, the private JWK goes to ``.devstack/demo.json``
 (``exchange_clients``) for ``python -m devstack.exchange_call``. ``accounting-system`` (デモ工業) may call the
 gBizINFO record (public data, no consent) and, granted by :mod:`devstack.seed_exchange_admin`, the registry and
-tax services (consent needed); ``sales-system`` (霞が関商事) holds no right at all.
+tax services (consent needed; デモ工業's consent for its registered matters is seeded there too);
+``sales-system`` (霞が関商事) holds no right at all. METI's ``jgrants`` subsystem is the demo ministry's jGrants
+as a client (a GOV client: no consent needed): its private key goes into the ministry's ``exchange-client``
+secret, where jGrants reads it as in the cloud.
+
+Members and subsystems are written with the index keys the portal lists them by, as
+``functions.exchange.registry`` writes them, so nothing needs registering twice.
 
 Member codes are corporate numbers (法人番号), as X-Road uses each country's business registry code. They are
 valid but fictional (base numbers from 9999...), like the demo corporations of the open data.
@@ -17,8 +23,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from devstack.demo_corporations import DEMO_CORP_A, DEMO_CORP_B
+from devstack.naming import DEMO_MINISTRY
 from devstack.provision import ProvisionedStack
-from functions.exchange.dal import MemberItem, RegistryStore, ServiceItem, SubsystemItem
+from functions.exchange.dal import MemberItem, ServiceItem, SubsystemItem
 from functions.exchange.jws import LocalSigner
 from functions.exchange.models import SubsystemId
 from functions.exchange.services import INTERNAL, gbizinfo_record, registered_matters, tax_payment_status
@@ -39,6 +46,7 @@ NTA_CERTIFICATES = SubsystemId(XROAD_INSTANCE, "GOV", NTA_CODE, "tax-certificate
 METI_GBIZINFO = SubsystemId(XROAD_INSTANCE, "GOV", METI_CODE, "gbizinfo")
 DEMO_CLIENT = SubsystemId(XROAD_INSTANCE, "COM", DEMO_CORP_A, "accounting-system")
 DENIED_CLIENT = SubsystemId(XROAD_INSTANCE, "COM", DEMO_CORP_B, "sales-system")
+JGRANTS_CLIENT = SubsystemId(XROAD_INSTANCE, "GOV", METI_CODE, "jgrants")  # the demo ministry's jGrants (meti)
 MEMBER_KEY_TAG = "exchange-member"  # the tag functions.exchange.registry puts on member keys
 
 _MEMBERS = (
@@ -54,6 +62,7 @@ _SUBSYSTEMS = (
     SubsystemItem(METI_GBIZINFO, "gBizINFO（法人インフォメーション）"),
     SubsystemItem(DEMO_CLIENT, "会計システム（補助金申請の添付書類取得）"),
     SubsystemItem(DENIED_CLIENT, "販売管理システム"),
+    SubsystemItem(JGRANTS_CLIENT, "jGrants（補助金申請）"),
 )
 
 
@@ -67,13 +76,37 @@ _SERVICES = (
     _service(NTA_CERTIFICATES, "tax-payment-status", "納税状況（納税証明書その3）", tax_payment_status.NAME, False),
     _service(METI_GBIZINFO, "hojin-info", "法人基本情報（gBizINFO）", gbizinfo_record.NAME, True),
 )
-# (provider, service, client): the public gBizINFO record for the demo client; seed_exchange_admin adds the rest
-_RIGHTS = ((METI_GBIZINFO, "hojin-info", DEMO_CLIENT),)
+# (provider, service, client): the public gBizINFO record for the demo client (seed_exchange_admin adds the rest);
+# jGrants may fetch the registered matters and the tax status it prefills forms and replaces attachments with
+_RIGHTS = (
+    (METI_GBIZINFO, "hojin-info", DEMO_CLIENT),
+    (MOJ_REGISTRY, "registered-matters", JGRANTS_CLIENT),
+    (NTA_CERTIFICATES, "tax-payment-status", JGRANTS_CLIENT),
+    (METI_GBIZINFO, "hojin-info", JGRANTS_CLIENT),
+)
 
 
-def _member_key(member: MemberItem) -> str:
+def _indexed(item: MemberItem | SubsystemItem | ServiceItem) -> dict[str, Any]:
+    """The item with the index keys the portal lists members and subsystems by (functions.exchange.registry)."""
+    found = item.to_dynamodb()
+    if isinstance(item, MemberItem):
+        found["gsi1pk"] = {"S": f"MEMBERS#{item.xroad_instance}"}
+        found["gsi1sk"] = {"S": f"{item.member_class}/{item.member_code}"}
+    elif isinstance(item, SubsystemItem):
+        member = "/".join(str(item.subsystem).split("/")[:3])
+        found["gsi1pk"] = {"S": f"SUBSYSTEMS#{member}"}
+        found["gsi1sk"] = {"S": item.subsystem.subsystem_code}
+    return found
+
+
+def _member_key(table: str, member: MemberItem) -> str:
     """The member's signing key: the one it has (a restarted devstack keeps moto's state), or a new one."""
     member_id = f"{member.xroad_instance}/{member.member_class}/{member.member_code}"
+    existing = aws.client("dynamodb").get_item(
+        TableName=table, Key={"pk": {"S": member.pk}, "sk": {"S": "MEMBER"}}, ProjectionExpression="kms_key_id"
+    )
+    if "kms_key_id" in existing.get("Item", {}):
+        return str(existing["Item"]["kms_key_id"]["S"])
     created = aws.client("kms").create_key(
         KeySpec="ECC_NIST_P256",
         KeyUsage="SIGN_VERIFY",
@@ -101,6 +134,16 @@ def _grant(table: str, provider: SubsystemId, service_code: str, client: Subsyst
     )
 
 
+def _hand_key_to_jgrants(provisioned: dict[str, ProvisionedStack], signer: LocalSigner) -> None:
+    """The demo ministry's jGrants signs its exchange requests with this key: put it where the cloud keeps it."""
+    jgrants = provisioned.get(DEMO_MINISTRY)
+    if jgrants is None:
+        return
+    secret_id = jgrants.resolve(ResourceRef("secret", "exchange-client", "arn"))
+    value = json.dumps({"client": str(JGRANTS_CLIENT), "private_jwk": signer.private_jwk()})
+    aws.client("secretsmanager").put_secret_value(SecretId=secret_id, SecretString=value)
+
+
 def seed_exchange(provisioned: dict[str, ProvisionedStack]) -> dict[str, Any]:
     """Register the demo members (with signing keys), subsystems (with request keys), services and the public
     right; return the demo clients' identifiers and private keys for ``.devstack/demo.json``."""
@@ -108,9 +151,10 @@ def seed_exchange(provisioned: dict[str, ProvisionedStack]) -> dict[str, Any]:
     if stack is None:
         return {}
     table = stack.name("table", "registry")
-    registry = RegistryStore(table)
-    signers = {client: LocalSigner.generate() for client in (DEMO_CLIENT, DENIED_CLIENT)}
-    members = [MemberItem(m.xroad_instance, m.member_class, m.member_code, m.name, _member_key(m)) for m in _MEMBERS]
+    signers = {client: LocalSigner.generate() for client in (DEMO_CLIENT, DENIED_CLIENT, JGRANTS_CLIENT)}
+    members = [
+        MemberItem(m.xroad_instance, m.member_class, m.member_code, m.name, _member_key(table, m)) for m in _MEMBERS
+    ]
     subsystems = [
         SubsystemItem(s.subsystem, s.name, json.dumps({"keys": [signers[s.subsystem].public_jwk]}))
         if s.subsystem in signers
@@ -118,12 +162,16 @@ def seed_exchange(provisioned: dict[str, ProvisionedStack]) -> dict[str, Any]:
         for s in _SUBSYSTEMS
     ]
     items: list[MemberItem | SubsystemItem | ServiceItem] = [*members, *subsystems, *_SERVICES]
+    dynamodb = aws.client("dynamodb")
     for item in items:
-        registry.put(item)
+        dynamodb.put_item(TableName=table, Item=_indexed(item))
     for provider, service_code, client in _RIGHTS:
         _grant(table, provider, service_code, client)
+    _hand_key_to_jgrants(provisioned, signers[JGRANTS_CLIENT])
     exchange_key = stack.resolve(ResourceRef("key", "exchange-signing", "arn"))
-    allowed_path = f"/r1/{METI_GBIZINFO}/hojin-info/{DEMO_CORP_A}"
+    # registered matters are not public: the allowed client needs the right (seed_exchange_admin) and デモ工業's
+    # consent (seeded there); the denied client holds no right
+    example_path = f"/r1/{MOJ_REGISTRY}/registered-matters/{DEMO_CORP_A}"
     return {
         "exchange": {
             "client": str(DEMO_CLIENT),
@@ -137,17 +185,17 @@ def seed_exchange(provisioned: dict[str, ProvisionedStack]) -> dict[str, Any]:
                 "role": "allowed",
                 "client": str(DEMO_CLIENT),
                 "private_jwk": signers[DEMO_CLIENT].private_jwk(),
-                "may_call": [f"{provider}/{code}" for provider, code, _ in _RIGHTS],
-                "example": {"method": "GET", "path": allowed_path},
-                "command": f"python -m devstack.exchange_call --as allowed GET {allowed_path}",
+                "may_call": [f"{provider}/{code}" for provider, code, client in _RIGHTS if client == DEMO_CLIENT],
+                "example": {"method": "GET", "path": example_path},
+                "command": f"python -m devstack.exchange_call --as allowed GET {example_path}",
             },
             {
                 "role": "denied",
                 "client": str(DENIED_CLIENT),
                 "private_jwk": signers[DENIED_CLIENT].private_jwk(),
                 "may_call": [],
-                "example": {"method": "GET", "path": allowed_path},
-                "command": f"python -m devstack.exchange_call --as denied GET {allowed_path}",
+                "example": {"method": "GET", "path": example_path},
+                "command": f"python -m devstack.exchange_call --as denied GET {example_path}",
             },
         ],
     }

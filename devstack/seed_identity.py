@@ -77,6 +77,20 @@ DEMO_ACCOUNTS: Final[tuple[DemoAccount, ...]] = (
     # The data exchange's operator: a Prime account of the ministry running the exchange (devstack.seed_exchange_admin
     # lists it as an operator); staff-only accounts carry no account type, so no relying party admits them.
     DemoAccount("exchange-operator@meti.example.jp", tier=AccountTier.PRIME, corporate_number=EXCHANGE_OPERATOR_CORP),
+    # The demo ministry's jGrants staff (devstack.seed_jgrants makes them operator and reviewer): Members of the
+    # ministry's own corporation, issued by its Prime, so they sign in to the jGrants pages as any account does.
+    DemoAccount(
+        "jgrants-operator@meti.example.jp",
+        tier=AccountTier.MEMBER,
+        corporate_number=EXCHANGE_OPERATOR_CORP,
+        issued_by="exchange-operator@meti.example.jp",
+    ),
+    DemoAccount(
+        "jgrants-reviewer@meti.example.jp",
+        tier=AccountTier.MEMBER,
+        corporate_number=EXCHANGE_OPERATOR_CORP,
+        issued_by="exchange-operator@meti.example.jp",
+    ),
 )
 
 

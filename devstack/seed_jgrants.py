@@ -4,8 +4,8 @@ Ids (``a0W5h00000demo0NN``) and subsidy numbers (``S-9900000N``) are fictional; 
 so the catalogue looks familiar. Acceptance windows are set relative to today, so some subsidies are always
 open, some upcoming and some closed. Each has an application form whose company fields come from the login
 and gBizINFO (``x-prefill``) while the applicant types only the project, the attachments it asks for, and the
-gBizID tier it needs. The demo operator and reviewer accounts of :mod:`devstack.seed_identity` are made
-staff of the demo ministry.
+gBizID tier it needs. The ministry's demo jGrants operator and reviewer (Members of the ministry's own
+corporation in :mod:`devstack.seed_identity`) are made staff of the demo ministry.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from devstack.naming import DEMO_MINISTRY
 from devstack.provision import ProvisionedStack
+from devstack.seed_exchange import MOJ_REGISTRY
 from functions.auth.dal import AccountsStore, RelyingPartyItem
 from functions.auth.logic.clients import hash_client_secret, new_client_secret
 from functions.submit.dal import SubsidyStore
@@ -23,9 +24,11 @@ from functions.submit.staff import StaffMember
 from infra.resource_specs import ResourceRef
 from platform_common import aws
 
+# Members of the ministry's own corporation (devstack.seed_identity): gBizID's staff-only accounts carry no
+# account type, so the OP admits them to no relying party, the jGrants pages included.
 DEMO_STAFF: Final = (
-    ("operator@gbizid.example.jp", "operator", "デモ省 補助金担当（運用）"),
-    ("reviewer@gbizid.example.jp", "reviewer", "デモ省 審査担当"),
+    ("jgrants-operator@meti.example.jp", "operator", "デモ省 補助金担当（運用）"),
+    ("jgrants-reviewer@meti.example.jp", "reviewer", "デモ省 審査担当"),
 )
 
 JST_OFFSET = timedelta(hours=9)
@@ -113,6 +116,17 @@ _PROJECT: Final[dict[str, Any]] = {
 _PROJECT_REQUIRED: Final = ["project_title", "project_summary", "project_start", "project_end", "total_cost"]
 
 # Extra project fields of some programmes (appended to the form of the subsidies named below).
+# The commercial registry through the data exchange (issue 6): the ministry's jGrants fetches them as a GOV client
+REGISTERED_MATTERS: Final = f"{MOJ_REGISTRY}/registered-matters"
+_REGISTRY_FIELDS: Final[dict[str, dict[str, Any]]] = {
+    "001": {
+        "registered_capital": {"type": "integer", "title": "資本金（登記事項、円）", "minimum": 0,
+                               "x-prefill": f"exchange:{REGISTERED_MATTERS}:capital_yen"},
+        "established_on": {"type": "string", "title": "設立年月日（登記事項）", "format": "date",
+                           "x-prefill": f"exchange:{REGISTERED_MATTERS}:established_on"},
+    },
+}  # fmt: skip
+
 _EXTRA_FIELDS: Final[dict[str, dict[str, Any]]] = {
     "001": {"equipment": {"type": "string", "title": "導入する設備", "minLength": 1, "maxLength": 500}},
     "002": {"it_tool": {"type": "string", "title": "導入するITツール名", "minLength": 1, "maxLength": 200}},
@@ -141,7 +155,8 @@ def demo_form_schema(suffix: str, title: str, max_limit: int) -> dict[str, Any]:
         "title": f"{title} 申請書",
         "type": "object",
         "properties": {
-            "company": {"type": "object", "title": "申請者（法人）情報", "properties": _COMPANY,
+            "company": {"type": "object", "title": "申請者（法人）情報",
+                        "properties": {**_COMPANY, **_REGISTRY_FIELDS.get(suffix, {})},
                         "required": _COMPANY_REQUIRED},
             "project": {"type": "object", "title": "事業計画", "properties": project,
                         "required": [*_PROJECT_REQUIRED, *extra, "requested_amount"]},
@@ -166,7 +181,7 @@ _REGISTRY = AttachmentRequirement(
     label="履歴事項全部証明書（登記事項証明書）",
     label_en="Certificate of registered matters",
     formats=["pdf"],
-    exchange_service="JP/GOV/MOJ/registry/certificateOfRegisteredMatters",
+    exchange_service=REGISTERED_MATTERS,
 )
 # suffix -> (minimum tier, attachments); Prime for the large programmes, as jGrants asks for them
 _REQUIREMENTS: Final[dict[str, tuple[MinimumTier, tuple[AttachmentRequirement, ...]]]] = {

@@ -122,6 +122,7 @@ class Devstack:
         os.environ["PUBLIC_BASE_URL"] = base  # the jGrants pages' redirect URI: {base}/jgrants/callback
         os.environ["JGRANTS_CLIENT_ID"] = f"jgrants-{DEMO_MINISTRY}"  # registered by seed_jgrants
         os.environ["EXCHANGE_PUBLIC_URL"] = base  # the exchange portal's redirect URI: {base}/exchange/callback
+        os.environ["EXCHANGE_URL"] = base  # jGrants calls the exchange's /r1 over HTTP, as in the cloud
         demo: dict[str, Any] = {
             "base_url": base,
             "services": {
@@ -147,7 +148,8 @@ class Devstack:
         # awards and ministries' files under incoming/ reach the gBizINFO ingest (EventBridge in the cloud)
         deliver_uploads_to_ingest(provisioned["opendata"].name("bucket", "open-data"))
         demo.update(seed_exchange(provisioned))
-        demo.update(seed_exchange_admin(provisioned, demo.get("users")))  # operator, index keys, demo rights
+        # the operator, the demo rights and デモ工業's consent; the allowed client's rights in exchange_clients
+        demo.update(seed_exchange_admin(provisioned, demo.get("users"), demo.get("exchange_clients")))
         return demo
 
     def serve_forever(self) -> None:

@@ -343,7 +343,11 @@ def ministry(name: str) -> StackSpec:
             TableSpec("web-sessions", partition_key=_PK, ttl_attribute="expires_at"),
         ),
         # the portal pages' client secret at gBizID's OpenID Provider (docs/operators/deploy.md puts it in)
-        secrets=(SecretSpec("jgrants-client", f"Client secret of {name}'s jGrants pages at gBizID"),),
+        secrets=(
+            SecretSpec("jgrants-client", f"Client secret of {name}'s jGrants pages at gBizID"),
+            # the ministry's client subsystem at the data exchange and its private key (JSON; deploy.md)
+            SecretSpec("exchange-client", f"{name}'s jGrants as a data exchange client: identifier and private key"),
+        ),
         buckets=(
             BucketSpec("attachments"),
             # the ministry's audit chain (application changes, staff reads), archived write-once
@@ -379,10 +383,12 @@ def ministry(name: str) -> StackSpec:
                     "OPEN_DATA_BUCKET_NAME": ResourceRef("bucket", "open-data", scope="opendata"),
                     "JGRANTS_SESSIONS_TABLE_NAME": _table("web-sessions"),
                     "JGRANTS_CLIENT_SECRET_ID": ResourceRef("secret", "jgrants-client", "arn"),
+                    "EXCHANGE_CLIENT_SECRET_ID": ResourceRef("secret", "exchange-client", "arn"),
                 },
                 reads=(
                     ResourceRef("table", "hojin", scope="opendata"),
                     ResourceRef("secret", "jgrants-client", "arn"),  # the portal pages' client secret
+                    ResourceRef("secret", "exchange-client", "arn"),  # signs its data exchange requests
                 ),
                 writes=(
                     _table("subsidies"),  # operators edit the catalogue

@@ -83,6 +83,9 @@ class Attachment:
     s3_key: str
     created_at: str
     reason: str | None = None
+    # supplied by the data exchange instead of uploaded: service, message id (its message-log entries), the
+    # provider member's response signature and the timestamp (functions/submit/applications/exchanged.py)
+    provenance: dict[str, str] | None = None
 
     def to_item(self) -> Item:
         item: Item = {
@@ -100,6 +103,8 @@ class Attachment:
         }
         if self.reason:
             item["reason"] = {"S": self.reason}
+        if self.provenance:
+            item["provenance"] = {"M": {name: {"S": value} for name, value in self.provenance.items()}}
         return item
 
     @classmethod
@@ -116,6 +121,9 @@ class Attachment:
             s3_key=item["s3_key"]["S"],
             created_at=item["created_at"]["S"],
             reason=item.get("reason", {}).get("S"),
+            provenance={name: value["S"] for name, value in item["provenance"]["M"].items()}
+            if "provenance" in item
+            else None,
         )
 
     def public(self) -> dict[str, Any]:
@@ -131,6 +139,8 @@ class Attachment:
         }
         if self.reason:
             shown["reason"] = self.reason
+        if self.provenance:
+            shown["provenance"] = dict(self.provenance)
         return shown
 
 

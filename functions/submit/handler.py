@@ -15,6 +15,9 @@ from functions.submit.routers import (
     operator_staff,
     portal_applications,
     portal_catalogue,
+    portal_operator,
+    portal_review,
+    portal_saved_searches,
     review,
     saved_searches,
     subsidies,
@@ -40,6 +43,9 @@ app = build_resolver(
         review.router,
         portal_catalogue.router,
         portal_applications.router,
+        portal_saved_searches.router,
+        portal_review.router,
+        portal_operator.router,
     ],
 )
 

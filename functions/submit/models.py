@@ -47,7 +47,8 @@ class AttachmentRequirement(_Wire):
     exchange_service: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$",
-        description="Data-exchange service that can supply this document instead of an upload",
+        description="Data-exchange service (INSTANCE/CLASS/CODE/SUBSYSTEM/SERVICE) that supplies this document instead "
+        "of an upload",
     )
 
 

@@ -41,6 +41,10 @@ class SubmitSettings(ServiceSettings):
     ministry_name: str = Field(default="", alias="MINISTRY_NAME", max_length=100)
     # "signature": the EICAR signature scanner (devstack, tests); "guardduty": GuardDuty Malware Protection tags
     malware_scanner: Literal["signature", "guardduty"] = Field(default="signature", alias="MALWARE_SCANNER")
+    # The data exchange (functions/submit/exchange_client.py): its origin, and the secret holding the ministry's
+    # client subsystem and private key; unset, exchange prefills stay empty and exchange attachments are uploaded
+    exchange_url: str = Field(default="", alias="EXCHANGE_URL", pattern=r"^(https?://[^\s/]+)?$")
+    exchange_client_secret_id: str = Field(default="", alias="EXCHANGE_CLIENT_SECRET_ID")
 
 
 @cache

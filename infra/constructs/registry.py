@@ -180,6 +180,7 @@ class ResourceRegistry:
             if write:
                 machine.grant_start_execution(grantee)
                 machine.grant_task_response(grantee)
+                machine.grant_execution(grantee, "states:StopExecution")  # a withdrawn application's review
             else:
                 machine.grant_read(grantee)
         elif ref.kind == "secret":

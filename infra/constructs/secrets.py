@@ -30,7 +30,9 @@ class SecretsConstruct(Construct):
             acknowledge(
                 secret,
                 "AwsSolutions-SMG4",
-                "The value is a client secret issued by gBizID's OpenID Provider when the client is registered; it "
-                "is rotated by re-issuing it there and putting the new value here, which no rotation Lambda can do.",
+                "The value is a credential registered elsewhere (a client secret issued by gBizID's OpenID Provider, "
+                "or a data exchange client key whose public half is registered at the exchange); it is rotated by "
+                "re-issuing or re-registering it there and putting the new value here, which no rotation Lambda "
+                "can do.",
             )
             self.secrets[spec.id] = secret

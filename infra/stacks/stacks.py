@@ -300,4 +300,7 @@ class MinistryStack(PlatformStack):
         origin = self.config.jgrants_origin(self.ministry_name)
         if origin:
             environment["PUBLIC_BASE_URL"] = origin
+        # prefills and attachments from the data exchange: its /r1 routes are served at the exchange's origin
+        if self.config.exchange_public_url:
+            environment["EXCHANGE_URL"] = self.config.exchange_public_url
         return environment

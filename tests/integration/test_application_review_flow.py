@@ -20,6 +20,7 @@ from devstack.demo_corporations import DEMO_CORP_A, DEMO_CORP_B, DEMO_CORPORATIO
 from devstack.seed_open_data import issue_api_token, put_hojin_records
 from platform_common import aws
 from platform_common.audit import AuditLog
+from tests.integration.exchange_in_process import exchange_for_jgrants
 from tests.integration.test_submit_applications import (
     APPS,
     FORM_SCHEMA,
@@ -119,7 +120,8 @@ def keys(aws_platform: dict[str, Any]) -> Iterator[Any]:
             fetch_userinfo=userinfo,
         )
     )
-    yield op_keys
+    with exchange_for_jgrants(aws_platform):  # the registry certificate comes from the data exchange
+        yield op_keys
     principal_module.use_resource_server(None)
 
 

@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from devstack.demo_corporations import DEMO_CORP_A, DEMO_CORP_B
-from devstack.seed_identity import seed_identity
+from devstack.seed_identity import EXCHANGE_OPERATOR_CORP, seed_identity
 from functions.auth.dal import AccountsStore
 from functions.auth.factor_secrets import open_factor_secret
 from functions.auth.logic.clients import verify_client_secret
@@ -78,6 +78,8 @@ def test_given_seed_when_listing_accounts_then_every_tier_and_role_of_the_demo_i
         ("prime", DEMO_CORP_B),
         ("operator", None),
         ("reviewer", None),
+        ("prime", EXCHANGE_OPERATOR_CORP),  # the ministry's own corporation: the exchange's operator
+        ("member", EXCHANGE_OPERATOR_CORP),  # and its jGrants operator and reviewer
     }
     assert all(user["email"].endswith(".example.jp") for user in seeded["users"])
 
@@ -138,7 +140,7 @@ def test_given_prime_member_and_staff_users_when_opening_their_sealed_totp_secre
     seeded: dict[str, Any], store: AccountsStore, secrets_key: str
 ) -> None:
     with_factor = [user for user in seeded["users"] if user.get("tier") != "entry"]
-    assert len(with_factor) == 5
+    assert len(with_factor) == 8
     for user in with_factor:
         factor = store.get_totp_factor(user["sub"])
         assert factor is not None

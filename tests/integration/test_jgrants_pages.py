@@ -70,8 +70,13 @@ def pages(aws_platform: dict[str, Any]) -> Iterator[dict[str, Any]]:
     portal.sessions.cache_clear()
 
 
-def sign_in(tier: str = "prime", corporate_number: str = DEMO_CORP_A, page: str = "/jgrants/applications") -> Browser:
-    browser = Browser({"gbizid_session": _op_session(str(uuid.uuid4()), tier, corporate_number)})
+def sign_in(
+    tier: str = "prime",
+    corporate_number: str = DEMO_CORP_A,
+    page: str = "/jgrants/applications",
+    sub: str | None = None,
+) -> Browser:
+    browser = Browser({"gbizid_session": _op_session(sub or str(uuid.uuid4()), tier, corporate_number)})
     first = browser.get(page)
     if first.status == 200:  # a public page: follow its sign-in link
         found = re.search(r'href="(/jgrants/login\?[^"]+)"', first.text)

@@ -21,12 +21,14 @@ import requests
 from joserfc.jws import extract_compact
 
 from devstack.demo_corporations import DEMO_CORP_A, DEMO_CORP_B, DEMO_CORPORATIONS
+from devstack.seed_jgrants import REGISTERED_MATTERS
 from devstack.seed_open_data import put_hojin_records
 from functions.submit import principal as principal_module
 from functions.submit.scan import EICAR
 from platform_common import aws
 from platform_common.access_tokens import ResourceServer
 from platform_common.audit import AuditLog
+from tests.integration.exchange_in_process import exchange_for_jgrants
 
 APPS = "/submit/v1/applications"
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -83,7 +85,7 @@ def put_subsidy(aws_platform: dict[str, Any], *, tier: str = "entry", attachment
             {"code": "tax_certificate", "label": "納税証明書", "label_en": "Tax certificate",
              "formats": ["pdf", "csv"]},
             {"code": "registry_certificate", "label": "登記事項証明書", "label_en": "Certificate of registered "
-             "matters", "formats": ["pdf"], "exchange_service": "moj/registry"},
+             "matters", "formats": ["pdf"], "exchange_service": REGISTERED_MATTERS},
         ] if attachments else [],
         **changes,
     }  # fmt: skip
@@ -135,7 +137,8 @@ def op(aws_platform: dict[str, Any]) -> Any:
             fetch_userinfo=userinfo,
         )
     )
-    yield keys
+    with exchange_for_jgrants(aws_platform):  # the registry certificate comes from the data exchange
+        yield keys
     principal_module.use_resource_server(None)
 
 
@@ -693,16 +696,36 @@ def test_given_a_returned_application_when_corrected_and_resubmitted_then_the_re
     assert "application.resubmitted" in [e.kind for e in chain_entries(aws_platform, app["id"])]
 
 
-def test_given_the_review_started_when_withdrawing_then_409(call_api, op, aws_platform):
+def test_given_the_review_started_when_withdrawing_then_the_application_is_withdrawn_and_the_review_stops(
+    call_api, op, aws_platform
+):
     subsidy = put_subsidy(aws_platform)
     sub = account("prime-late-withdraw", "2", DEMO_CORP_A)
     app = ready_draft(call_api, op, sub, subsidy)
     assert submit(call_api, op, sub, app["id"], "key-lw-000001").status == 200
     wait_for_status(call_api, op, sub, app["id"], "UNDER_REVIEW")
 
-    refused = call_api("POST", f"{APPS}/{app['id']}/withdraw", headers=bearer(op, sub))
+    withdrawn = call_api("POST", f"{APPS}/{app['id']}/withdraw", headers=bearer(op, sub))
+    again = call_api("POST", f"{APPS}/{app['id']}/withdraw", headers=bearer(op, sub))
 
-    assert refused.status == 409
+    assert withdrawn.status == 200
+    assert withdrawn.json()["status"] == "WITHDRAWN"
+    assert again.status == 409  # withdrawn already
+    execution_arn = withdrawn.json().get("review_execution_arn") or _execution_arn(aws_platform, app["id"])
+    deadline = time.monotonic() + 10
+    while aws.client("stepfunctions").describe_execution(executionArn=execution_arn)["status"] == "RUNNING":
+        assert time.monotonic() < deadline, "the review was not stopped"
+        time.sleep(0.05)
+    # stopped by the withdrawal (ABORTED), or failed first at a step that found the application withdrawn
+    assert aws.client("stepfunctions").describe_execution(executionArn=execution_arn)["status"] in ("ABORTED", "FAILED")
+
+
+def _execution_arn(aws_platform: dict[str, Any], application_id: str) -> str:
+    item = aws.client("dynamodb").get_item(
+        TableName=aws_platform["meti"].name("table", "applications"),
+        Key={"pk": {"S": f"APP#{application_id}"}, "sk": {"S": "APP"}},
+    )["Item"]
+    return str(item["review_execution_arn"]["S"])
 
 
 # ------------------------------------------------------------------------------------------ audit outbox

@@ -14,5 +14,7 @@ def test_every_demo_form_asks_the_applicant_only_for_the_project() -> None:
         if row.startswith("| `a0W5"):
             cells = [cell.strip() for cell in row.strip("|").split("|")]
             fields, prefilled, typed = int(cells[2]), int(cells[3]), int(cells[4])
-            assert prefilled == 8, row  # the company block comes from gBizID and gBizINFO
-            assert typed == fields - 8, row
+            # the company block comes from gBizID and gBizINFO, and for 001 two registered matters from the exchange
+            assert prefilled == (10 if row.startswith("| `a0W5h00000demo001`") else 8), row
+            assert typed == fields - prefilled, row
+            assert ("exchange" in cells[5]) == row.startswith("| `a0W5h00000demo001`"), row

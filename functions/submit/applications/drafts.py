@@ -16,7 +16,7 @@ from typing import Any
 
 from functions.submit.applications.access import acting_for, require_access
 from functions.submit.applications.model import OPEN, Application, Status, draft_key
-from functions.submit.applications.prefill import apply_prefill, hojin_record, prefill
+from functions.submit.applications.prefill import apply_prefill, exchange_documents, hojin_record, prefill
 from functions.submit.applications.store import ApplicationStore, AuditEvent, Change, now_iso
 from functions.submit.applications.terms import SubsidyTerms
 from functions.submit.principal import Principal
@@ -63,7 +63,8 @@ def start_application(
     if terms.acceptance_end is not None and now > terms.acceptance_end:
         raise Conflict(f"applications for {terms.subsidy_id} closed at {terms.acceptance_end.isoformat()}")
     own = acting.mandate is None
-    fields = prefill(terms.form_schema, principal.claims, hojin_record(acting.corporate_number), own)
+    exchanged = exchange_documents(terms.form_schema, acting.corporate_number)
+    fields = prefill(terms.form_schema, principal.claims, hojin_record(acting.corporate_number), own, exchanged)
     at = now_iso()
     app = Application(
         application_id=new_application_id(),

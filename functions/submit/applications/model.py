@@ -58,6 +58,7 @@ TRANSITIONS: Final[dict[tuple[Status, Action], Status]] = {
     (Status.UNDER_REVIEW, Action.RETURN): Status.RETURNED,
     (Status.DRAFT, Action.WITHDRAW): Status.WITHDRAWN,
     (Status.SUBMITTED, Action.WITHDRAW): Status.WITHDRAWN,
+    (Status.UNDER_REVIEW, Action.WITHDRAW): Status.WITHDRAWN,  # no decision yet: the workflow is stopped
     (Status.RETURNED, Action.WITHDRAW): Status.WITHDRAWN,
 }
 EDITABLE: Final = frozenset({Status.DRAFT, Status.RETURNED})

@@ -1,8 +1,10 @@
 """Once-only: the form's values the government already holds, each with where it came from.
 
 A property of the subsidy's form schema names its source with ``x-prefill``: ``userinfo:<claim>`` (the
-login's claims from gBizID) or ``gbizinfo:<field>`` (the corporation's record in gBizINFO's open data, read
-from its table). Claims about the corporation come from userinfo only when the login belongs to that
+login's claims from gBizID), ``gbizinfo:<field>`` (the corporation's record in gBizINFO's open data, read
+from its table) or ``exchange:<service>:<field>`` (a service's answer about the corporation fetched through the
+data exchange as the ministry's own client, ``functions.submit.exchange_client``; ``<field>`` may name a nested
+value, ``officers.0.name``). Claims about the corporation come from userinfo only when the login belongs to that
 corporation; an adviser acting under a mandate gets the corporation's values from gBizINFO and its own
 contact details from userinfo.
 """
@@ -14,11 +16,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from functions.submit.settings import get_settings
+from functions.submit.exchange_client import ExchangeUnavailable, fetch
+from functions.submit.settings import SERVICE, get_settings
 from platform_common import aws
+from platform_common.observability import observability_for
 
 PERSONAL_CLAIMS: Final = frozenset({"user_id", "user_name", "user_email", "email", "user_tel_no"})
-SOURCES: Final = ("userinfo", "gbizinfo")
+SOURCES: Final = ("userinfo", "gbizinfo", "exchange")
+
+_logger = observability_for(SERVICE).logger
 
 
 @dataclass(frozen=True)
@@ -80,10 +86,49 @@ def hojin_record(corporate_number: str) -> dict[str, Any]:
     return document if isinstance(document, dict) else {}
 
 
+def exchange_services(schema: Mapping[str, Any]) -> list[str]:
+    """The data exchange services the form prefills from (``exchange:<service>:<field>``), each once."""
+    services = []
+    for _, source, _ in prefill_targets(schema):
+        kind, _, key = source.partition(":")
+        if kind == "exchange" and ":" in key:
+            services.append(key.rpartition(":")[0])
+    return list(dict.fromkeys(services))
+
+
+def exchange_documents(schema: Mapping[str, Any], corporate_number: str) -> dict[str, dict[str, Any]]:
+    """Each exchange service's answer about the corporation; one the exchange cannot give is left out (its
+    fields are typed by the applicant)."""
+    found: dict[str, dict[str, Any]] = {}
+    for service in exchange_services(schema):
+        try:
+            found[service] = fetch(service, corporate_number).document()
+        except ExchangeUnavailable as error:
+            _logger.warning("prefill without the data exchange", extra={"service": service, "reason": str(error)})
+    return found
+
+
+def _nested(document: Mapping[str, Any], path: str) -> Any:
+    here: Any = document
+    for part in path.split("."):
+        if isinstance(here, Mapping):
+            here = here.get(part)
+        elif isinstance(here, list) and part.isdigit() and int(part) < len(here):
+            here = here[int(part)]
+        else:
+            return None
+    return here
+
+
 def prefill(
-    schema: Mapping[str, Any], claims: Mapping[str, Any], record: Mapping[str, Any], own_corporation: bool
+    schema: Mapping[str, Any],
+    claims: Mapping[str, Any],
+    record: Mapping[str, Any],
+    own_corporation: bool,
+    exchanged: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[PrefillField]:
-    """Every ``x-prefill`` field of the form with its value from its source (pure: the inputs are read before)."""
+    """Every ``x-prefill`` field of the form with its value from its source (pure: the inputs are read before;
+    ``exchanged`` is :func:`exchange_documents`)."""
     found = []
     for pointer, source, sub in prefill_targets(schema):
         kind, _, key = source.partition(":")
@@ -92,6 +137,9 @@ def prefill(
             value = claims.get(key)
         elif kind == "gbizinfo":
             value = record.get(key)
+        elif kind == "exchange" and exchanged:
+            service, _, field = key.rpartition(":")
+            value = _nested(exchanged.get(service, {}), field)
         found.append(PrefillField(pointer, source, coerce(value, sub)))
     return found
 

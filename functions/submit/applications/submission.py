@@ -2,7 +2,8 @@
 
 A submission is idempotent on its ``Idempotency-Key``: the first call checks everything (form against the
 subsidy's JSON Schema, server time against the acceptance window, tier or mandate, verified attachments),
-moves the application to SUBMITTED with the key and a receipt number, mails the receipt and starts the
+fetches the attachments the data exchange supplies (``exchanged.py``), moves the application to SUBMITTED with
+the key and a receipt number, mails the receipt and starts the
 review; a retry with the same key answers the same receipt, another key is a 409.
 """
 
@@ -18,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from jsonschema import Draft202012Validator, ValidationError
 
 from functions.submit.applications.access import require_access
+from functions.submit.applications.exchanged import supply_from_exchange
 from functions.submit.applications.model import Action, Application, Status, draft_key, next_status
 from functions.submit.applications.store import ApplicationStore, AuditEvent, Change, now_iso
 from functions.submit.applications.terms import SubsidyTerms
@@ -120,6 +122,7 @@ def submit(
     errors += missing_attachments(terms, verified)
     if errors:
         raise InvalidInput("; ".join(f"{e.item}: {e.message}" for e in errors[:10]), errors)
+    supply_from_exchange(store, app, terms, verified, principal.sub)  # once-only: not uploaded
     at = now_iso()
     number = app.receipt_number or receipt_number(
         get_settings().ministry, now.astimezone(JST).year, store.next_receipt_sequence(now.astimezone(JST).year)
@@ -160,7 +163,7 @@ def submit(
 
 
 def withdraw(store: ApplicationStore, principal: Principal, application_id: str, reason: str | None) -> Application:
-    """Withdraw before the review starts; the corporation may start a new application afterwards."""
+    """Withdraw before a decision (during the review too: it is stopped); the corporation may apply again."""
     app, _ = require_access(principal, store.get(application_id), application_id)
     after = app.with_changes(
         status=next_status(app.status, Action.WITHDRAW), version=app.version + 1, updated_at=now_iso()
@@ -175,7 +178,20 @@ def withdraw(store: ApplicationStore, principal: Principal, application_id: str,
         }
     }
     audit = AuditEvent("application.withdrawn", principal.sub, app.corporate_number, detail)
-    return store.apply(Change(app, after, principal.sub, audit, reason=reason, extra_items=[release_key]))
+    withdrawn = store.apply(Change(app, after, principal.sub, audit, reason=reason, extra_items=[release_key]))
+    if app.review_execution_arn and app.status in (Status.SUBMITTED, Status.UNDER_REVIEW):
+        stop_review(app.review_execution_arn)
+    return withdrawn
+
+
+def stop_review(execution_arn: str) -> None:
+    """Stop the review of a withdrawn application. The withdrawal stands if this fails: a step of the workflow
+    that still runs finds the application withdrawn and changes nothing, and a late decision is refused (409)."""
+    try:
+        aws.client("stepfunctions").stop_execution(executionArn=execution_arn, cause="withdrawn by the applicant")
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ExecutionDoesNotExist":
+            _logger.exception("review not stopped", extra={"execution_arn": execution_arn})
 
 
 # ---------------------------------------------------------------------------------- after the change

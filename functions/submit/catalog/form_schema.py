@@ -23,8 +23,11 @@ DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 MAX_SCHEMA_BYTES: Final = 64 * 1024  # the whole subsidy document must stay well under DynamoDB's 400 KB item
 MAX_ERRORS: Final = 20
 PREFILL_KEYWORD: Final = "x-prefill"
-# "userinfo:<claim>", "gbizinfo:<field>" or "exchange:<service>" (docs/design/jgrants.md)
-PREFILL_VALUE: Final = re.compile(r"^(userinfo|gbizinfo|exchange):[A-Za-z0-9_][A-Za-z0-9_./-]{0,99}$")
+# "userinfo:<claim>", "gbizinfo:<field>" or "exchange:<service identifier>:<field>" (docs/design/jgrants.md)
+PREFILL_VALUE: Final = re.compile(
+    r"^(userinfo|gbizinfo):[A-Za-z0-9_][A-Za-z0-9_./-]{0,99}$"
+    r"|^exchange:[A-Za-z0-9._-]{1,64}(/[A-Za-z0-9._-]{1,64}){4}:[A-Za-z0-9_][A-Za-z0-9_.]{0,99}$"
+)
 
 _META = Draft202012Validator(Draft202012Validator.META_SCHEMA)
 
@@ -59,7 +62,7 @@ def _platform_errors(schema: dict[str, Any]) -> Iterator[FieldError]:
         if prefill is not None and not (isinstance(prefill, str) and PREFILL_VALUE.fullmatch(prefill)):
             yield FieldError(
                 json_pointer([*path, PREFILL_KEYWORD]),
-                "x-prefill must be userinfo:<claim>, gbizinfo:<field> or exchange:<service>",
+                "x-prefill must be userinfo:<claim>, gbizinfo:<field> or exchange:<service identifier>:<field>",
             )
 
 

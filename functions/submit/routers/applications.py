@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from functions.submit.applications.access import corporations_of, require_access
 from functions.submit.applications.drafts import save_draft, start_application
 from functions.submit.applications.model import ATT_PREFIX, HIST_PREFIX, Application
-from functions.submit.applications.prefill import hojin_record, prefill
+from functions.submit.applications.prefill import exchange_documents, hojin_record, prefill
 from functions.submit.applications.store import StaleVersion, get_store
 from functions.submit.applications.submission import submit, withdraw
 from functions.submit.applications.terms import load_terms
@@ -134,7 +134,9 @@ class ApplicationList(BaseModel):
 
 class PrefillValue(BaseModel):
     pointer: str = Field(description="JSON pointer of the form field")
-    source: str = Field(description="Where the value comes from: userinfo:<claim> or gbizinfo:<field>")
+    source: str = Field(
+        description="Where the value comes from: userinfo:<claim>, gbizinfo:<field> or exchange:<service>:<field>"
+    )
     value: Any = None
 
 
@@ -241,7 +243,8 @@ def handle_get_prefill(application_id: ApplicationId) -> PrefillView:
     app = _load(principal, application_id)
     terms = load_terms(app.subsidy_id)
     own = principal.corporate_number == app.corporate_number
-    found = prefill(terms.form_schema, principal.claims, hojin_record(app.corporate_number), own)
+    exchanged = exchange_documents(terms.form_schema, app.corporate_number)
+    found = prefill(terms.form_schema, principal.claims, hojin_record(app.corporate_number), own, exchanged)
     return PrefillView(
         application_id=app.application_id,
         fields=[PrefillValue(pointer=f.pointer, source=f.source, value=f.value) for f in found],

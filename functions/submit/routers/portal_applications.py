@@ -25,7 +25,7 @@ from functions.submit import portal
 from functions.submit.applications.access import corporations_of, require_access
 from functions.submit.applications.drafts import save_draft
 from functions.submit.applications.model import Application, Status, is_editable
-from functions.submit.applications.prefill import get_pointer, hojin_record, prefill
+from functions.submit.applications.prefill import exchange_documents, get_pointer, hojin_record, prefill
 from functions.submit.applications.store import StaleVersion, get_store
 from functions.submit.applications.submission import submit, withdraw
 from functions.submit.applications.terms import SubsidyTerms, load_terms
@@ -66,7 +66,8 @@ def _when(value: str | None) -> str:
 
 def _prefilled(principal: Principal, app: Application, terms: SubsidyTerms) -> dict[str, Any]:
     own = principal.corporate_number == app.corporate_number
-    found = prefill(terms.form_schema, principal.claims, hojin_record(app.corporate_number), own)
+    exchanged = exchange_documents(terms.form_schema, app.corporate_number)
+    found = prefill(terms.form_schema, principal.claims, hojin_record(app.corporate_number), own, exchanged)
     return {f.pointer: f.value for f in found}
 
 

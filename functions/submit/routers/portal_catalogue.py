@@ -21,8 +21,9 @@ from functions.submit.applications.store import get_store as application_store
 from functions.submit.applications.terms import load_terms
 from functions.submit.dal import get_store
 from functions.submit.logic import is_accepting, keyword_terms, matches_search, sort_subsidies
-from functions.submit.models import Subsidy, SubsidySearch
+from functions.submit.models import KEYWORD_MIN_LENGTH, Subsidy, SubsidySearch
 from functions.submit.principal import Principal, today_jst
+from functions.submit.routers.portal_saved_searches import save_search_form
 from functions.submit.settings import SERVICE
 from functions.submit.web import http
 from functions.submit.web.texts import t
@@ -97,8 +98,11 @@ def handle_subsidy_list() -> Response[str]:
         if rows
         else f"<p>{esc(t(lang, 'none'))}</p>"
     )
+    who = http.signed_in(router)
+    save = save_search_form(lang, who[0], keyword, accepting) if who and len(keyword) >= KEYWORD_MIN_LENGTH else ""
     body = (
         _search_form(lang, keyword, accepting)
+        + save
         + f'<section aria-labelledby="results-title"><h2 id="results-title" role="status">'
         f"{esc(t(lang, 'results', count=len(found)))}</h2>{table}</section>"
     )

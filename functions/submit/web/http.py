@@ -21,6 +21,7 @@ from functions.submit.web.texts import CHROME, t
 from platform_common.browser_session import CSRF_FIELD, WebSession
 from platform_common.web_layout import (
     Language,
+    SiteChrome,
     choose_language,
     esc,
     other_language,
@@ -102,13 +103,21 @@ def multipart(router: Router) -> tuple[dict[str, str], UploadedFile | None, bool
 
 
 def page(
-    router: Router, lang: Language, title: str, body: str, *, status: int = 200, cookies: Sequence[Cookie] = ()
+    router: Router,
+    lang: Language,
+    title: str,
+    body: str,
+    *,
+    status: int = 200,
+    cookies: Sequence[Cookie] = (),
+    chrome: SiteChrome = CHROME,
 ) -> Response[str]:
-    """A page in the portal's look; the language switch links to the same page in the other language."""
+    """A page in the portal's look (the applicants' chrome unless told); the language switch links to the same
+    page in the other language."""
     params = {**query(router), "lang": other_language(lang)}
     switch = with_query(router.current_event.path, params)
     return render_document(
-        chrome=CHROME, lang=lang, title=title, body=body, switch_href=switch, status=status, cookies=cookies
+        chrome=chrome, lang=lang, title=title, body=body, switch_href=switch, status=status, cookies=cookies
     )
 
 
@@ -135,10 +144,17 @@ def require_sign_in(router: Router, lang: Language) -> tuple[WebSession, Princip
 
 
 def message_page(
-    router: Router, lang: Language, title_key: str, message: str, status: int, *, link: tuple[str, str] | None = None
+    router: Router,
+    lang: Language,
+    title_key: str,
+    message: str,
+    status: int,
+    *,
+    link: tuple[str, str] | None = None,
+    chrome: SiteChrome = CHROME,
 ) -> Response[str]:
     role = "alert" if status >= 400 else "status"
     body = f'<p class="notice{" notice--error" if status >= 400 else ""}" role="{role}">{esc(message)}</p>'
     if link is not None:
         body += f'<p><a class="button" href="{esc(link[1])}">{esc(link[0])}</a></p>'
-    return page(router, lang, t(lang, title_key), body, status=status)
+    return page(router, lang, t(lang, title_key), body, status=status, chrome=chrome)
