@@ -19,6 +19,7 @@ import zipfile
 from typing import Any, Final
 
 from devstack.events import LambdaContext
+from devstack.moto_dynamodb import tune_dynamodb
 from devstack.naming import ACCOUNT_ID, physical_name
 from infra.resource_specs import FunctionSpec
 from platform_common import aws
@@ -110,29 +111,10 @@ def install() -> None:
             return payload
 
         LambdaFunction.invoke = invoke  # type: ignore[method-assign]
-        _serialize_dynamodb_writes()
+        # No Docker here (the functions run in process): moto's data.json would otherwise try to reach it.
+        LambdaFunction.docker_client = property(lambda self: None)  # type: ignore[assignment,method-assign]
+        tune_dynamodb()
         _installed = True
-
-
-_WRITES: Final = ("put_item", "update_item", "delete_item", "transact_write_items")
-
-
-def _serialize_dynamodb_writes() -> None:
-    """moto's ``TransactWriteItems`` deep-copies the tables to roll back; a write from another thread (a state
-    machine's Lambda task beside an API request) changes them during the copy. One lock around moto's writes."""
-    import functools
-
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in _WRITES:
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return _original(*args, **kwargs)
-
-        setattr(DynamoDBBackend, name, functools.wraps(original)(locked))
 
 
 INGEST_FUNCTION: Final = FunctionSpec(
