@@ -16,6 +16,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from infra.nag import acknowledge
 from infra.resource_specs import BucketListing, ResourceRef, TableSpec
 
 _SIGN_ACTIONS = ("kms:Sign", "kms:Verify", "kms:GetPublicKey", "kms:DescribeKey")
@@ -181,6 +182,21 @@ class ResourceRegistry:
                 machine.grant_start_execution(grantee)
                 machine.grant_task_response(grantee)
                 machine.grant_execution(grantee, "states:StopExecution")  # a withdrawn application's review
+                execution_arn = (  # how cdk-nag writes the ARN of "every execution of this state machine"
+                    f"arn:aws:states:{Stack.of(machine).region}:<AWS::AccountId>:execution:"
+                    + '{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"'
+                    + self._logical_id(machine, f"state machine {ref.id!r}")
+                    + '"}]}]}:*'
+                )
+                role = grantee.grant_principal
+                if not isinstance(role, Construct):
+                    raise TypeError(f"state machine {ref.id!r}: the grantee's principal is not a role of this app")
+                acknowledge(
+                    role,
+                    f"AwsSolutions-IAM5[Resource::{execution_arn}]",
+                    "Executions are named at run time (one per submission); stopping is limited to the executions "
+                    "of this one state machine.",
+                )
             else:
                 machine.grant_read(grantee)
         elif ref.kind == "secret":
