@@ -19,11 +19,11 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
-import pyotp
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.browser import DESKTOP_VIEWPORT, SCREENSHOTS
+from tests.e2e.totp import fresh_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -67,9 +67,8 @@ def _log_in_with_app(page: Page, base: str, user: dict[str, Any], return_to: str
     code = page.locator("#field-code")
     expect(code).to_have_attribute("autocomplete", "one-time-code")
     _shot(page, "login-second-factor")
-    totp = pyotp.TOTP(user["totp_secret"])
     for _attempt in range(2):
-        code.fill(totp.now())
+        code.fill(fresh_totp(user["totp_secret"]))
         code.press("Enter")
         page.wait_for_load_state()
         if urlsplit(page.url).path == return_to:

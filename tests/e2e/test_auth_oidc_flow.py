@@ -17,12 +17,13 @@ from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
-import pyotp
 import pytest
 from authlib.integrations.httpx_client import OAuth2Client
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
+
+from tests.e2e.totp import fresh_totp
 
 SCOPE = "openid profile user email mandate offline_access"
 
@@ -49,18 +50,6 @@ def forms_of(html: str) -> list[dict[str, Any]]:
     parser = _Forms()
     parser.feed(html)
     return parser.forms
-
-
-_LAST_CODE: dict[str, str] = {}
-
-
-def fresh_totp(secret: str) -> str:
-    """The current TOTP code, waiting for the next period if this one was used already (replays fail)."""
-    totp = pyotp.TOTP(secret)
-    while (code := totp.now()) == _LAST_CODE.get(secret):
-        time.sleep(1)
-    _LAST_CODE[secret] = code
-    return code
 
 
 def sign_in_through_forms(browser: httpx.Client, start: str, user: dict[str, Any], stop_at: str) -> httpx.Response:

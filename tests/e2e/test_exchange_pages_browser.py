@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 import httpx
-import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -22,6 +21,7 @@ from devstack.exchange_call import signed_headers
 from devstack.seed_exchange import NTA_CERTIFICATES
 from functions.exchange.jws import LocalSigner
 from tests.e2e.browser import SCREENSHOTS
+from tests.e2e.totp import fresh_totp
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +54,7 @@ def _sign_in(page: Page, base: str, user: dict[str, Any], path: str) -> None:
     page.get_by_label("パスワード").fill(user["password"])
     page.get_by_role("button", name="ログイン").click()
     code = page.get_by_label("コード", exact=True)
-    code.fill(pyotp.TOTP(user["totp_secret"]).now())
+    code.fill(fresh_totp(user["totp_secret"]))
     code.press("Enter")
     consent = page.get_by_role("button", name="同意して続ける")
     if consent.count():

@@ -12,11 +12,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import SCREENSHOTS
+from tests.e2e.totp import fresh_totp
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +53,7 @@ def test_given_the_demo_prime_user_when_applying_in_the_browser_then_the_draft_s
     page.get_by_label("パスワード").fill(prime["password"])
     page.get_by_role("button", name="ログイン").click()
     code = page.get_by_label("コード", exact=True)
-    code.fill(pyotp.TOTP(prime["totp_secret"]).now())
+    code.fill(fresh_totp(prime["totp_secret"]))
     code.press("Enter")
     consent = page.get_by_role("button", name="同意して続ける")
     if consent.count():

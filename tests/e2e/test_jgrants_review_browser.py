@@ -16,12 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.browser import DESKTOP_VIEWPORT, SCREENSHOTS
 from tests.e2e.test_jgrants_pages_browser import PDF, _tab_to
+from tests.e2e.totp import fresh_totp
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,7 @@ def _sign_in_at_gbizid(page: Page, user: dict[str, Any]) -> None:
     page.get_by_label("パスワード").fill(user["password"])
     page.get_by_role("button", name="ログイン").click()
     code = page.get_by_label("コード", exact=True)
-    code.fill(pyotp.TOTP(user["totp_secret"]).now())
+    code.fill(fresh_totp(user["totp_secret"]))
     code.press("Enter")
     consent = page.get_by_role("button", name="同意して続ける")
     if consent.count():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import boto3
@@ -17,8 +18,9 @@ def table() -> Iterator[str]:
     tune_dynamodb()
     with mock_aws():
         client = boto3.client("dynamodb", region_name="ap-northeast-1")
+        name = f"t-{uuid.uuid4().hex[:8]}"  # unique: another mock may be active around this one (session fixtures)
         client.create_table(
-            TableName="t",
+            TableName=name,
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
             AttributeDefinitions=[
                 {"AttributeName": "pk", "AttributeType": "S"},
@@ -26,7 +28,7 @@ def table() -> Iterator[str]:
             ],
             BillingMode="PAY_PER_REQUEST",
         )
-        yield "t"
+        yield name
 
 
 def _item(pk: str, value: str) -> dict[str, dict[str, str]]:

@@ -31,9 +31,10 @@ def test_every_move_outside_the_diagram_is_a_conflict(source, action):
             next_status(source, action)
 
 
-def test_withdrawing_is_possible_only_before_the_review_and_decisions_are_final():
-    assert next_status(Status.SUBMITTED, Action.WITHDRAW) is Status.WITHDRAWN
-    for final in (Status.UNDER_REVIEW, Status.APPROVED, Status.REJECTED, Status.WITHDRAWN):
+def test_withdrawing_is_possible_until_a_decision_and_decisions_are_final():
+    for open_status in (Status.DRAFT, Status.SUBMITTED, Status.UNDER_REVIEW, Status.RETURNED):
+        assert next_status(open_status, Action.WITHDRAW) is Status.WITHDRAWN
+    for final in (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN):
         with pytest.raises(Conflict):
             next_status(final, Action.WITHDRAW)
 
