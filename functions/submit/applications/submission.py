@@ -162,26 +162,39 @@ def submit(
     return Submitted(after, replayed=False)
 
 
+WITHDRAW_ATTEMPTS = 3  # the review workflow may move the application (SUBMITTED → UNDER_REVIEW) meanwhile
+
+
 def withdraw(store: ApplicationStore, principal: Principal, application_id: str, reason: str | None) -> Application:
-    """Withdraw before a decision (during the review too: it is stopped); the corporation may apply again."""
-    app, _ = require_access(principal, store.get(application_id), application_id)
-    after = app.with_changes(
-        status=next_status(app.status, Action.WITHDRAW), version=app.version + 1, updated_at=now_iso()
-    )
-    detail = {"application_id": app.application_id, "from": app.status.value, "to": after.status.value}
-    release_key = {
-        "Delete": {
-            "TableName": store.table,
-            "Key": draft_key(app.corporate_number, app.subsidy_id),
-            "ConditionExpression": "attribute_not_exists(pk) OR application_id = :id",
-            "ExpressionAttributeValues": {":id": {"S": app.application_id}},
+    """Withdraw before a decision (during the review too: it is stopped); the corporation may apply again.
+
+    The applicant's intent does not depend on the version they saw: when the workflow changed the application
+    between our read and our write, it is read again and withdrawn if it still may be."""
+    for attempt in range(WITHDRAW_ATTEMPTS):
+        app, _ = require_access(principal, store.get(application_id), application_id)
+        after = app.with_changes(
+            status=next_status(app.status, Action.WITHDRAW), version=app.version + 1, updated_at=now_iso()
+        )
+        detail = {"application_id": app.application_id, "from": app.status.value, "to": after.status.value}
+        release_key = {
+            "Delete": {
+                "TableName": store.table,
+                "Key": draft_key(app.corporate_number, app.subsidy_id),
+                "ConditionExpression": "attribute_not_exists(pk) OR application_id = :id",
+                "ExpressionAttributeValues": {":id": {"S": app.application_id}},
+            }
         }
-    }
-    audit = AuditEvent("application.withdrawn", principal.sub, app.corporate_number, detail)
-    withdrawn = store.apply(Change(app, after, principal.sub, audit, reason=reason, extra_items=[release_key]))
-    if app.review_execution_arn and app.status in (Status.SUBMITTED, Status.UNDER_REVIEW):
-        stop_review(app.review_execution_arn)
-    return withdrawn
+        audit = AuditEvent("application.withdrawn", principal.sub, app.corporate_number, detail)
+        try:
+            withdrawn = store.apply(Change(app, after, principal.sub, audit, reason=reason, extra_items=[release_key]))
+        except Conflict:
+            if attempt == WITHDRAW_ATTEMPTS - 1:
+                raise
+            continue
+        if app.review_execution_arn and app.status in (Status.SUBMITTED, Status.UNDER_REVIEW):
+            stop_review(app.review_execution_arn)
+        return withdrawn
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def stop_review(execution_arn: str) -> None:
