@@ -79,8 +79,20 @@ def normalize_name(name: str) -> str:
 
 
 def normalize_address(address: str) -> str:
-    """The comparison form of an address: "霞が関１丁目３番１号" and "霞ヶ関1-3-1" come out the same."""
+    """The comparison form of an address: "霞が関１丁目３番１号" and "霞ヶ関1-3-1" come out the same.
+
+    Repeated until nothing changes: one pass can bring two markers together ("0号号" → "0号"), and the
+    comparison form must be a fixed point (normalising it again changes nothing)."""
     text = _base(address)
+    for _ in range(len(text) + 1):  # two passes in practice; bounded in any case
+        normalized = _address_pass(text)
+        if normalized == text:
+            return text
+        text = normalized
+    return text
+
+
+def _address_pass(text: str) -> str:
     text = _SMALL_KE.sub("が", text)
     text = _KANJI_NUMBER.sub(lambda found: str(kanji_to_int(found.group(1))), text)
     text = _BLOCKS.sub(r"\1-", text)
