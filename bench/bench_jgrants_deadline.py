@@ -25,6 +25,11 @@ applications table and the attachments bucket): one application per corporation 
 beyond with one receipt number, receipt numbers unique, every attachment VERIFIED with the S3 object's
 SHA-256 equal to the one declared. Baseline in the same run: as many GETs of the public catalogue from the
 same number of concurrent clients (the gateway's floor under the same concurrency).
+
+With ``--login`` the drill is the deadline hour of the platform as a whole: each account is created with a
+password and a TOTP factor, and each client signs in as a person does before its work (authorize, password,
+TOTP, consent, code for tokens with PKCE at the demo relying party) and again halfway through through single
+sign-on (the OP's session answers: a reopened portal tab); the access tokens it gets are the ones it uses.
 """
 
 from __future__ import annotations
@@ -54,11 +59,18 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common" / "python")]
 
+from bench.bench_login_flow import authorize_url, redeem  # noqa: E402
 from bench.devstack_process import resident_mb, start_devstack, stop_devstack  # noqa: E402
+from tests.e2e.test_auth_oidc_flow import sign_in_through_forms  # noqa: E402  (the form-filling browser)
 
 APPS: Final = "/submit/v1/applications"
-STEPS: Final = ("draft", "save", "presign", "upload", "complete", "submit")
+STEPS: Final = ("login", "sso", "draft", "save", "presign", "upload", "complete", "submit")
 DONE: Final = frozenset({"SUBMITTED", "UNDER_REVIEW", "APPROVED", "REJECTED", "RETURNED"})
+LABELS: Final = {
+    "login": " (password, TOTP, consent, tokens)",
+    "sso": " (single sign-on, tokens)",
+    "upload": " (PUT to S3 presigned URL)",
+}
 TRANSIENT: Final = frozenset({429, 500, 502, 503, 504})
 MAX_ATTEMPTS: Final = 8
 SCOPE: Final = "openid profile user email"
@@ -178,27 +190,36 @@ def corporations_from_gbizinfo(demo: Mapping[str, Any], count: int) -> list[str]
     return unique[:count]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Applicant:
     sub: str
     corporate_number: str
     email: str
-    authorization: str
+    authorization: str  # the access token the client uses now (``--login`` replaces it by its own)
+    credentials: dict[str, Any] | None = None  # password and TOTP secret, with ``--login``
 
 
-def provision_applicants(demo: Mapping[str, Any], corporate_numbers: list[str]) -> list[Applicant]:
-    """Prime accounts, one per corporation, as a bulk import writes them; an access token for each."""
+def provision_applicants(demo: Mapping[str, Any], corporate_numbers: list[str], login: bool) -> list[Applicant]:
+    """Prime accounts, one per corporation, as a bulk import writes them (with ``login``, as an account that
+    signs in: a password and a TOTP factor); an access token for each."""
+    from devstack.seed_identity import DemoAccount, create_account
     from functions.auth import keys
     from functions.auth.dal import AccountsStore, ProfileItem
     from functions.auth.models import AccountTier
 
-    store = AccountsStore(demo["aws"]["environment"]["ACCOUNTS_TABLE_NAME"])
+    env = demo["aws"]["environment"]
+    store = AccountsStore(env["ACCOUNTS_TABLE_NAME"])
     issuer = demo["services"]["issuer"]
     client_id = f"jgrants-{demo['ministry']}"  # the ministry's portal client (devstack.seed_jgrants)
     applicants = []
     for n, number in enumerate(corporate_numbers):
-        sub, email = str(uuid.uuid4()), f"drill{n:04d}@drill.example.jp"
-        store.put_profile(ProfileItem(sub=sub, email=email, tier=AccountTier.PRIME, corporate_number=number))
+        sub, email, credentials = str(uuid.uuid4()), f"drill{n:04d}@drill.example.jp", None
+        if login:
+            account = DemoAccount(email, tier=AccountTier.PRIME, corporate_number=number)
+            credentials = create_account(store, env["USER_POOL_ID"], env["SECRETS_KEY_ID"], account)
+            sub = credentials["sub"]
+        else:
+            store.put_profile(ProfileItem(sub=sub, email=email, tier=AccountTier.PRIME, corporate_number=number))
         now = int(time.time())
         claims = {
             "iss": issuer,
@@ -212,7 +233,7 @@ def provision_applicants(demo: Mapping[str, Any], corporate_numbers: list[str]) 
             "jti": uuid.uuid4().hex,
         }
         token = keys.sign_jwt(claims, "at+jwt")
-        applicants.append(Applicant(sub, number, email, f"Bearer {token}"))
+        applicants.append(Applicant(sub, number, email, f"Bearer {token}", credentials))
     return applicants
 
 
@@ -306,6 +327,8 @@ class TimeUp(Exception):
 class Drill:
     def __init__(self, demo: Mapping[str, Any], duplicates: float, seed: int, deadline: float):
         self.base_url = demo["base_url"]
+        self.issuer = demo["services"]["issuer"]
+        self.relying_party = demo["relying_parties"]["demo-rp"]
         self.deadline = deadline
         self.duplicates = duplicates
         self.seed = seed
@@ -320,16 +343,46 @@ class Drill:
         if time.monotonic() > self.deadline:
             raise TimeUp
 
+    def sign_in(self, browser: httpx.Client, applicant: Applicant, step: str) -> None:
+        """The OpenID Connect code flow as a person's browser runs it; the client then uses its access token.
+        A failed attempt (a 5xx on the way, a refused code) starts again from the authorization request."""
+        assert applicant.credentials is not None
+        rp = self.relying_party
+        started = time.perf_counter()
+        for attempt in range(MAX_ATTEMPTS):
+            self.recorder.request()
+            try:
+                url, verifier = authorize_url(self.issuer, rp)
+                redirect = sign_in_through_forms(browser, url, applicant.credentials, stop_at=rp["redirect_uri"])
+                if redirect.status_code not in (301, 302, 303, 307):
+                    raise RuntimeError(f"the sign-in stopped at a {redirect.status_code} page")
+                token = redeem(self.issuer, rp, redirect.headers["location"], verifier)
+            except (httpx.HTTPError, RuntimeError, AssertionError, KeyError) as error:
+                self.recorder.answer(step, type(error).__name__)
+                self.recorder.count(self.recorder.retries, step)
+                time.sleep(min(8.0, 0.25 * 2**attempt))
+                continue
+            applicant.authorization = f"Bearer {token['access_token']}"
+            self.recorder.sample(step, time.perf_counter() - started)
+            return
+        raise RuntimeError(f"{step}: no sign-in after {MAX_ATTEMPTS} attempts")
+
     def run_client(self, applicant: Applicant, subsidies: list[dict[str, Any]]) -> None:
         rng = random.Random(f"{self.seed}-{applicant.corporate_number}")
-        headers = {"Authorization": applicant.authorization}
         with (
-            httpx.Client(base_url=self.base_url, headers=headers, timeout=REQUEST_TIMEOUT) as api,
+            httpx.Client(base_url=self.base_url, follow_redirects=False, timeout=REQUEST_TIMEOUT) as browser,
+            httpx.Client(base_url=self.base_url, timeout=REQUEST_TIMEOUT) as api,
             httpx.Client(timeout=REQUEST_TIMEOUT) as s3,
         ):
-            for subsidy in subsidies:
+            if applicant.credentials:
+                self.sign_in(browser, applicant, "login")
+            api.headers["Authorization"] = applicant.authorization
+            for n, subsidy in enumerate(subsidies):
                 if time.monotonic() > self.deadline:
                     return
+                if applicant.credentials and n == len(subsidies) // 2 and n > 0:
+                    self.sign_in(browser, applicant, "sso")  # a reopened tab: the OP's session answers
+                    api.headers["Authorization"] = applicant.authorization
                 outcome = Outcome(applicant.corporate_number, subsidy["id"])
                 with self._lock:
                     self.outcomes.append(outcome)
@@ -602,6 +655,7 @@ def main() -> None:
     parser.add_argument("--duplicates", type=float, default=0.10, help="share of uploads/submits sent twice")
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds; the drill stops after it")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--login", action="store_true", help="clients sign in with password and TOTP, then SSO")
     args = parser.parse_args()
     per_client = -(-args.submissions // args.clients)
 
@@ -609,7 +663,7 @@ def main() -> None:
     try:
         use_devstack_aws(demo)
         started = time.perf_counter()
-        applicants = provision_applicants(demo, corporations_from_gbizinfo(demo, args.clients))
+        applicants = provision_applicants(demo, corporations_from_gbizinfo(demo, args.clients), args.login)
         subsidies = open_subsidies(demo, per_client)
         print(
             f"setup: {len(applicants)} Prime accounts and tokens, {len(subsidies)} open subsidies "
@@ -655,8 +709,10 @@ def report(
     print(f"{'step':<44}{'n':>7}{'p50':>10}{'p95':>10}{'p99':>10}")
     for step in STEPS:
         samples = rec.latencies.get(step, [])
+        if not samples and step in ("login", "sso"):
+            continue
         p50, p95, p99 = percentiles(samples)
-        label = step + (" (PUT to S3 presigned URL)" if step == "upload" else "")
+        label = step + LABELS.get(step, "")
         print(f"{label:<44}{len(samples):>7}{p50:>10.0f}{p95:>10.0f}{p99:>10.0f}")
     p50, p95, p99 = percentiles(base_samples)
     print(f"{'baseline: GET public catalogue, same clients':<44}{len(base_samples):>7}{p50:>10.0f}{p95:>10.0f}"

@@ -39,7 +39,7 @@ CONCURRENCY = 8
 SIGN_RUNS = 200
 
 
-def _authorize_url(issuer: str, rp: dict[str, Any]) -> tuple[str, str]:
+def authorize_url(issuer: str, rp: dict[str, Any]) -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     params = {
@@ -55,7 +55,7 @@ def _authorize_url(issuer: str, rp: dict[str, Any]) -> tuple[str, str]:
     return f"{issuer}/authorize?{urlencode(params)}", verifier
 
 
-def _redeem(issuer: str, rp: dict[str, Any], callback: str, verifier: str) -> dict[str, Any]:
+def redeem(issuer: str, rp: dict[str, Any], callback: str, verifier: str) -> dict[str, Any]:
     code = parse_qs(urlsplit(callback).query)["code"][0]
     response = httpx.post(
         f"{issuer}/token",
@@ -75,9 +75,9 @@ def _redeem(issuer: str, rp: dict[str, Any], callback: str, verifier: str) -> di
 
 def _flow(issuer: str, rp: dict[str, Any], browser: httpx.Client, user: dict[str, Any]) -> float:
     started = time.perf_counter()
-    url, verifier = _authorize_url(issuer, rp)
+    url, verifier = authorize_url(issuer, rp)
     redirect = sign_in_through_forms(browser, url, user, stop_at=rp["redirect_uri"])
-    token = _redeem(issuer, rp, redirect.headers["location"], verifier)
+    token = redeem(issuer, rp, redirect.headers["location"], verifier)
     info = httpx.get(f"{issuer}/userinfo", headers={"Authorization": f"Bearer {token['access_token']}"}, timeout=30)
     info.raise_for_status()
     return time.perf_counter() - started
@@ -100,13 +100,13 @@ def main() -> None:
 
         pending = []
         for _ in range(TOKEN_REQUESTS):
-            url, verifier = _authorize_url(issuer, rp)
+            url, verifier = authorize_url(issuer, rp)
             pending.append(
                 (sign_in_through_forms(browser, url, user, rp["redirect_uri"]).headers["location"], verifier)
             )
         started = time.perf_counter()
         with ThreadPoolExecutor(CONCURRENCY) as pool:
-            list(pool.map(lambda item: _redeem(issuer, rp, *item), pending))
+            list(pool.map(lambda item: redeem(issuer, rp, *item), pending))
         token_rps = TOKEN_REQUESTS / (time.perf_counter() - started)
 
         environment = demo["aws"]["environment"]

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         print_welcome(demo)
     try:
-        devstack.serve_forever()  # returns on Ctrl-C (werkzeug swallows the KeyboardInterrupt)
+        devstack.serve_forever()  # until Ctrl-C or SIGTERM
     except KeyboardInterrupt:
         pass
     finally:

@@ -27,6 +27,7 @@ from typing import Any, Final
 
 from functions.exchange.jws import JwsError, key_directory, public_key_of, sign_detached, verify_detached
 from functions.exchange.message_log import MessageEntry, MessageLog, check_links, stamped_digest
+from functions.exchange.protocol import UNDELIVERED  # an answer KMS could not sign: unsigned, stamped if it could
 from functions.exchange.signing import verify_timestamp
 from platform_common.hash_chain import GENESIS_HASH, canonical_json
 
@@ -116,8 +117,10 @@ def _check_entry(entry: MessageEntry, members: Mapping[str, Any], exchange_keys:
             verify_detached(entry.signature, entry.message.encode("utf-8"), members.get(entry.signer, {}))
         except JwsError as exc:
             raise BundleInvalid(f"entry {entry.seq}: the signature of {entry.signer} does not verify ({exc})") from exc
-    elif entry.outcome not in REFUSALS:
+    elif entry.outcome not in REFUSALS and entry.outcome != UNDELIVERED:
         raise BundleInvalid(f"entry {entry.seq}: a {entry.outcome} message must be signed")
+    if entry.outcome == UNDELIVERED and not entry.timestamp:
+        return  # its hash and its links are checked with the chain
     try:
         verify_timestamp(entry.timestamp, stamped_digest(entry.message_hash, entry.signature), exchange_keys)
     except (JwsError, ValueError) as exc:

@@ -19,7 +19,9 @@ import zipfile
 from typing import Any, Final
 
 from devstack.events import LambdaContext
+from devstack.moto_caches import cache_moto_lookups
 from devstack.moto_dynamodb import tune_dynamodb
+from devstack.moto_stepfunctions import stop_waiting_executions
 from devstack.naming import ACCOUNT_ID, physical_name
 from infra.resource_specs import FunctionSpec
 from platform_common import aws
@@ -79,6 +81,11 @@ def create_function(scope: str, spec: FunctionSpec) -> tuple[str, str]:
     return name, arn
 
 
+def is_registered(name: str) -> bool:
+    with _lock:
+        return name in _handlers
+
+
 def run_in_process(name: str, body: str | bytes | None) -> tuple[bytes, bool]:
     """Invoke the registered function ``name`` with ``body``; return (payload, failed)."""
     module_name, timeout = _handlers[name]
@@ -114,6 +121,8 @@ def install() -> None:
         # No Docker here (the functions run in process): moto's data.json would otherwise try to reach it.
         LambdaFunction.docker_client = property(lambda self: None)  # type: ignore[assignment,method-assign]
         tune_dynamodb()
+        cache_moto_lookups()
+        stop_waiting_executions()
         _installed = True
 
 

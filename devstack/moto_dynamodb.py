@@ -1,15 +1,20 @@
 """moto's DynamoDB, made fit for many writers in one process (the devstack and the in-process tests).
 
-Two changes, installed once by :func:`tune_dynamodb`:
+Three changes, installed once by :func:`tune_dynamodb`:
 
-1. One lock around moto's writes. A state machine's Lambda task writes beside an API request; moto's
+1. One lock around moto's reads and writes. A state machine's Lambda task writes beside an API request; moto's
    ``TransactWriteItems`` is not safe against a concurrent write (it failed with "dictionary changed size
-   during iteration").
+   during iteration"), and a read beside a write could see an item half made (an update creating the audit
+   chain's head answered a head without its ``seq`` to a concurrent sign-in): DynamoDB never shows either.
 2. A transaction's rollback copy holds only the items it touches. moto deep-copies every table a
    transaction names, to restore it if the transaction is cancelled; jGrants keeps applications, history,
    queue and audit chain in one table (single-table design), so every submission copied the whole table: in
    the deadline drill 70 % of the devstack's CPU, growing with every write. The items are copied instead and
    put back on cancellation, which is what DynamoDB guarantees (the transaction's items are unchanged).
+3. A query reads its partition only. moto's ``Table.query`` lists and sorts every item of the table, then
+   keeps those of the queried partition (and sorts them again); with the drill's growing single table that
+   was 30 % of the devstack's CPU. During a query, ``all_items`` answers the queried partition (a key
+   query) or the items unsorted (an index query, which sorts its matches itself): the same results.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 
 _installed = False
 _lock = threading.RLock()
+_query_scope = threading.local()  # the table a query of this thread runs on, and the partition it reads
 
 
 class _TablesNotCopied:
@@ -89,8 +95,41 @@ def _serialized(original: Any) -> Any:
     return locked
 
 
+def _scoped_query(original: Any) -> Any:
+    @functools.wraps(original)
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+        _query_scope.table, _query_scope.hash_key = self, None if index_name else hash_key
+        try:
+            return original(self, hash_key, *args, **kwargs)
+        finally:
+            _query_scope.table = None
+
+    return query
+
+
+def _partition_items(original: Any) -> Any:
+    @functools.wraps(original)
+    def all_items(self: Any) -> Any:
+        querying: bool = getattr(_query_scope, "table", None) is self
+        if not querying:
+            return original(self)  # a scan, an export: moto's sorted list
+        # list() copies a dict view in one step, so a concurrent write cannot change it under the loop
+        if _query_scope.hash_key is not None:
+            partition = self.items.get(_query_scope.hash_key)
+            if partition is None:
+                return []
+            return list(partition.values()) if self.range_key_attr else [partition]
+        hash_sets = list(self.items.values())
+        if not self.range_key_attr:
+            return hash_sets
+        return [item for hash_set in hash_sets for item in list(hash_set.values())]
+
+    return all_items
+
+
 def tune_dynamodb() -> None:
-    """Install both changes (idempotent)."""
+    """Install the three changes (idempotent)."""
     global _installed
     with _lock:
         if _installed:
@@ -101,6 +140,8 @@ def tune_dynamodb() -> None:
 
         backend_module.copy = _TablesNotCopied(Table)  # type: ignore[attr-defined,assignment]
         DynamoDBBackend.transact_write_items = _with_item_rollback(DynamoDBBackend.transact_write_items)  # type: ignore[method-assign]
-        for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        for name in ("put_item", "update_item", "delete_item", "transact_write_items", "get_item", "query", "scan"):
             setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))
+        Table.query = _scoped_query(Table.query)  # type: ignore[method-assign]
+        Table.all_items = _partition_items(Table.all_items)  # type: ignore[method-assign]
         _installed = True

@@ -146,6 +146,38 @@ def verify_mail_sender() -> str:
     return sender
 
 
+def create_account(
+    store: AccountsStore, pool_id: str, secrets_key_id: str, account: DemoAccount, parent_sub: str | None = None
+) -> dict[str, Any]:
+    """An account that signs in as a person does (a random password and, for the tiers that need one, a TOTP
+    factor); its plain credentials."""
+    password = new_password()
+    sub = _upsert_cognito_user(pool_id, account, password)
+    store.put_profile(
+        ProfileItem(
+            sub=sub,
+            email=account.email,
+            tier=account.tier,
+            role=account.role,
+            corporate_number=account.corporate_number,
+            parent_sub=parent_sub,
+        )
+    )
+    user: dict[str, Any] = {
+        ("tier" if account.tier else "role"): account.group,
+        "email": account.email,
+        "password": password,
+        "corporate_number": account.corporate_number,
+        "sub": sub,
+    }
+    if account.has_totp:
+        totp_secret = pyotp.random_base32()
+        ciphertext = seal_factor_secret(secrets_key_id, sub, "totp", totp_secret)
+        store.put_totp_factor(TotpFactorItem(sub=sub, secret_ciphertext=ciphertext))
+        user["totp_secret"] = totp_secret
+    return user
+
+
 def seed_identity(provisioned: dict[str, ProvisionedStack], base_url: str) -> dict[str, Any]:
     """Seed the identity stack; return the demo relying party's and users' plain credentials."""
     verify_mail_sender()
@@ -157,31 +189,9 @@ def seed_identity(provisioned: dict[str, ProvisionedStack], base_url: str) -> di
     users: list[dict[str, Any]] = []
     sub_by_email: dict[str, str] = {}
     for account in DEMO_ACCOUNTS:
-        password = new_password()
-        sub = _upsert_cognito_user(pool_id, account, password)
-        sub_by_email[account.email] = sub
-        store.put_profile(
-            ProfileItem(
-                sub=sub,
-                email=account.email,
-                tier=account.tier,
-                role=account.role,
-                corporate_number=account.corporate_number,
-                parent_sub=sub_by_email[account.issued_by] if account.issued_by else None,
-            )
-        )
-        user: dict[str, Any] = {
-            ("tier" if account.tier else "role"): account.group,
-            "email": account.email,
-            "password": password,
-            "corporate_number": account.corporate_number,
-            "sub": sub,
-        }
-        if account.has_totp:
-            totp_secret = pyotp.random_base32()
-            ciphertext = seal_factor_secret(secrets_key_id, sub, "totp", totp_secret)
-            store.put_totp_factor(TotpFactorItem(sub=sub, secret_ciphertext=ciphertext))
-            user["totp_secret"] = totp_secret
+        parent = sub_by_email[account.issued_by] if account.issued_by else None
+        user = create_account(store, pool_id, secrets_key_id, account, parent_sub=parent)
+        sub_by_email[account.email] = user["sub"]
         users.append(user)
 
     redirect_uri = f"{base_url.rstrip('/')}/demo-rp/callback"

@@ -1,19 +1,26 @@
-"""Start and stop the devstack: moto's AWS server, every stack's resources, demo data, the gateway."""
+"""Start and stop the devstack: moto's AWS server (a process of its own), every stack's resources, demo data,
+the gateway (this process, where the functions run)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import secrets
 import signal
 import socket
 import stat
+import subprocess
 import sys
+import threading
+import time
+import urllib.error
 import urllib.request
 import warnings
 from pathlib import Path
 from typing import Any
 
+from devstack.moto_process import INVOKE_SECRET_ENV, PARENT_PID_ENV
 from devstack.naming import DEMO_MINISTRY, REGION
 
 STATE_DIR = Path(os.environ.get("DEVSTACK_STATE_DIR") or Path(__file__).resolve().parent.parent / ".devstack")
@@ -61,39 +68,55 @@ class Devstack:
         self.port = port
         self.corporations = corporations
         self.base_url = f"http://{host}:{port}"
-        self._moto: Any = None
+        self._moto: subprocess.Popen[bytes] | None = None
         self._http: Any = None
+        self._stopped = threading.Event()
 
     def start(self) -> dict[str, Any]:
         from werkzeug.serving import make_server
 
         _configure_logging()
-        # The gateway, the functions and moto's server are threads of this one process, and every AWS call of a
-        # function is a loopback request to another thread: hand the GIL over every 0.5 ms instead of 5 ms, or
-        # each call waits out the default interval (measured: a search's two DynamoDB calls 35 ms → 23 ms).
+        # The gateway and the functions are threads of this process, and every AWS call of a function is a
+        # loopback request: hand the GIL over every 0.5 ms instead of 5 ms, or each call waits out the default
+        # interval (measured: a search's two DynamoDB calls 35 ms → 23 ms).
         sys.setswitchinterval(0.0005)
         from devstack.gateway import Gateway
 
-        # Bind the gateway first: a busy port should fail before any work is done.
-        self._http = make_server(self.host, self.port, Gateway(), threaded=True)
+        invoke_secret = secrets.token_urlsafe(32)
+        gateway = Gateway(invoke_secret=invoke_secret, provisioned=False)
+        # Bind the gateway first: a busy port should fail before any work is done. It serves from now on, since
+        # seeding makes moto invoke functions here; other requests wait for `gateway.ready`.
+        self._http = make_server(self.host, self.port, gateway, threaded=True)
+        threading.Thread(target=self._http.serve_forever, name="gateway", daemon=True).start()
         os.environ.update(FAKE_AWS_ENVIRONMENT)
-        self._start_moto()
+        self._start_moto(invoke_secret)
         demo = self._provision_and_seed()
         DEMO_FILE.parent.mkdir(parents=True, exist_ok=True)
         DEMO_FILE.write_text(json.dumps(demo, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         DEMO_FILE.chmod(stat.S_IRUSR | stat.S_IWUSR)  # it holds demo passwords
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        gateway.ready.set()
         return demo
 
-    def _start_moto(self) -> None:
-        from moto.server import ThreadedMotoServer
-
+    def _start_moto(self, invoke_secret: str) -> None:
         moto_port = _free_port("127.0.0.1")
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
-        self._moto.start()
         endpoint = f"http://127.0.0.1:{moto_port}"
         os.environ["AWS_ENDPOINT_URL"] = endpoint
         os.environ["MOTO_PORT"] = str(moto_port)  # Step Functions callbacks reach the server on it
+        self._moto = subprocess.Popen(
+            [sys.executable, "-m", "devstack.moto_process", "--port", str(moto_port), "--gateway", self.base_url],
+            env={**os.environ, INVOKE_SECRET_ENV: invoke_secret, PARENT_PID_ENV: str(os.getpid())},
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=5):  # noqa: S310 (loopback)
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                if self._moto.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("moto's server did not start (see the lines above)") from None
+                time.sleep(0.1)
         configure = urllib.request.Request(  # noqa: S310 (loopback, fixed URL)
             f"{endpoint}/moto-api/config",
             data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
@@ -153,13 +176,20 @@ class Devstack:
         return demo
 
     def serve_forever(self) -> None:
-        self._http.serve_forever()
+        """Until Ctrl-C or SIGTERM (both raise KeyboardInterrupt here) or :meth:`stop`."""
+        self._stopped.wait()
 
     def stop(self) -> None:
+        self._stopped.set()
         if self._http is not None:
+            self._http.shutdown()
             self._http.server_close()
         if self._moto is not None:
-            self._moto.stop()
+            self._moto.terminate()
+            try:
+                self._moto.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._moto.kill()
 
 
 def print_welcome(demo: dict[str, Any]) -> None:

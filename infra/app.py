@@ -84,6 +84,8 @@ def build_app(context: Mapping[str, Any] | None = None, *, outdir: str | None = 
     ]
     for stack in dependants:
         stack.add_stack_dependency(open_data, "the API Gateway account's CloudWatch role is set by the OpenData stack")
+    for stack in (open_data, *dependants):  # once each stack holds all its resources
+        stack.add_monitoring()
     add_nag_checks(app)
     return app
 

@@ -23,6 +23,9 @@ ResourceKind = Literal[
     "table", "bucket", "key", "topic", "user_pool", "user_pool_client", "state_machine", "secret", "function"
 ]
 ResourceAttribute = Literal["name", "arn", "id"]
+# Metrics a function publishes itself (EMF, platform_common.observability.emit_metric), each with its alarm
+# (infra/constructs/monitoring.py): mail or SMS left for a retry, reviews past their due time.
+CustomMetric = Literal["NotificationsFailed", "ReviewsOverdue"]
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ class FunctionSpec:
     # infra/lambda_data_requirements.txt (pyarrow, numpy, duckdb, ... exceed zip's 250 MB; docs/operators/deploy.md).
     package: Literal["zip", "image"] = "zip"
     entry: str = "handler"  # the module of functions/<service>/ whose lambda_handler Lambda calls
+    publishes: tuple[CustomMetric, ...] = ()  # custom metrics the function emits (alarmed on, on the dashboard)
 
     @property
     def handler(self) -> str:
@@ -226,6 +230,7 @@ IDENTITY = StackSpec(
             ),
             sends_mail=True,  # notifications (sign-up codes, approvals, new factors, ...)
             sends_sms=True,  # SMS one-time codes
+            publishes=("NotificationsFailed",),  # functions/auth/notify.py
         ),
     ),
 )
@@ -401,6 +406,8 @@ def ministry(name: str) -> StackSpec:
                 sends_mail=True,  # receipts and decisions, from MAIL_FROM
                 # the API Gateway limit; the hourly run (audit, outbox, alerts) uses it too
                 timeout_seconds=29,
+                # mail left in the outbox (functions/submit/outbox.py); overdue reviews (the hourly run)
+                publishes=("NotificationsFailed", "ReviewsOverdue"),
             ),
         ),
     )

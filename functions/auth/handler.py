@@ -7,17 +7,19 @@ from typing import Any
 from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.auth.notify import retry_kept_notices
 from functions.auth.routers import ROUTERS
 from functions.auth.settings import SERVICE, get_settings
 from functions.auth.web.errors import error_page, wants_page
 from functions.auth.web.layout import CsrfRejected, bind_request, esc, redirect, render_page, request_language, t
 from functions.auth.web.session import LoginRequired
-from platform_common.api import build_resolver
-from platform_common.errors import DomainError, problem_response
+from platform_common.api import Answers, build_resolver
+from platform_common.correlation import correlated
+from platform_common.errors import DomainError, problem_headers, problem_response
 from platform_common.observability import observability_for
+from platform_common.scheduled import is_scheduled_event
 
 get_settings()  # fail the cold start on a missing or malformed variable
 obs = observability_for(SERVICE)
@@ -27,6 +29,12 @@ app = build_resolver(
     title="gBizID OpenID Provider",
     description="Common corporate login: OpenID Connect for relying systems, accounts of three tiers.",
     routers=ROUTERS,
+    answers=(
+        Answers("/account", problems=(401, 403, 404, 409, 429), html=True),
+        Answers("/operator", problems=(401, 403, 404, 409), html=True),
+        Answers("/oauth/authorize", html=True),
+        Answers("/oauth/logout", html=True),
+    ),
 )
 
 
@@ -51,7 +59,7 @@ def handle_domain_error(exc: DomainError) -> Response[str]:
     event = app.current_event
     if wants_page(event):
         return error_page(request_language(event), int(exc.status))
-    return problem_response(exc.status, exc.slug, exc.detail, exc.errors, event.path)
+    return problem_response(exc.status, exc.slug, exc.detail, exc.errors, event.path, problem_headers(exc))
 
 
 @app.not_found
@@ -63,9 +71,12 @@ def handle_not_found(_exc: Exception) -> Response[str]:
     return problem_response(HTTPStatus.NOT_FOUND, "no-such-route", f"no route for {event.path}", instance=event.path)
 
 
-@obs.logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@obs.logger.inject_lambda_context
+@correlated(obs.logger)  # X-Correlation-Id in, in every log line, out and onwards
 @obs.tracer.capture_lambda_handler
 @obs.metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if is_scheduled_event(event):  # the rule that sends notices SES or SNS refused earlier (notice_outbox.py)
+        return retry_kept_notices()
     bind_request(event)  # the pages' language switch links back to the page being served
     return app.resolve(event, context)

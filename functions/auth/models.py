@@ -37,7 +37,7 @@ class _Wire(BaseModel):
 
 
 class ProviderMetadata(_Wire):
-    """OpenID Provider Metadata (OpenID Connect Discovery 1.0 §3, RFC 8414, RFC 7636)."""
+    """OpenID Provider Metadata (OpenID Connect Discovery 1.0 §3, RFC 8414, RFC 7636, RFC 9207)."""
 
     issuer: str
     authorization_endpoint: str
@@ -61,6 +61,8 @@ class ProviderMetadata(_Wire):
     claims_parameter_supported: bool
     request_parameter_supported: bool
     request_uri_parameter_supported: bool
+    # RFC 9207: every authorization response names its issuer in ``iss`` (a defence against mix-up attacks)
+    authorization_response_iss_parameter_supported: bool
     # OpenID Connect for Identity Assurance 1.0 (§ OP metadata): what ``verified_claims`` may hold
     verified_claims_supported: bool
     trust_frameworks_supported: list[str]

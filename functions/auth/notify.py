@@ -7,7 +7,8 @@ unknown template, an unknown language, a missing or an extra parameter is a prog
 length), so a value cannot add a header line or a paragraph the template did not have.
 
 A failed send does not fail the user's action: it is logged (template, channel and error code, never the
-content, the address or a code) and audited as ``notification.failed``.
+content, the address or a code) and audited as ``notification.failed``, and a notice (anything but a one-time
+code) waits in the outbox until the schedule sends it (:mod:`functions.auth.notice_outbox`).
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from typing import Final, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from functions.auth.notice_outbox import Channel, Notice, keep, keeps, retry_notices
 from functions.auth.settings import SERVICE, get_settings
 from platform_common import aws
-from platform_common.observability import observability_for
+from platform_common.observability import emit_metric, observability_for
 
 Language = Literal["ja", "en"]
 LANGUAGES: Final[tuple[Language, ...]] = ("ja", "en")
@@ -308,7 +310,7 @@ def _check_param(template: str, name: str, value: object) -> None:
         raise ValueError(f"template {template!r}: parameter {name!r} contains control characters")
 
 
-def _audit_failure(channel: str, template: str, error: str) -> None:
+def _audit_failure(channel: str, template: str, error: str, kept: bool) -> None:
     from functions.auth.audit import record_event  # the audit module sends nothing: no import cycle at runtime
 
     try:
@@ -316,7 +318,7 @@ def _audit_failure(channel: str, template: str, error: str) -> None:
             "notification.failed",
             outcome="failure",
             actor_sub=None,
-            detail={"channel": channel, "template": template, "error": error},
+            detail={"channel": channel, "template": template, "error": error, "kept": "true" if kept else "false"},
         )
     except Exception:  # the user's action must not fail because a notice could not be sent
         _logger.exception("notification failure not audited", extra={"channel": channel, "template": template})
@@ -328,40 +330,75 @@ def _error_code(exc: Exception) -> str:
     return type(exc).__name__
 
 
-def notify_email(to: str, template: str, lang: str, **params: str) -> None:
-    """Send the template by e-mail from ``MAIL_FROM``. A failed send is logged and audited, not raised."""
-    if not _EMAIL.fullmatch(to):
-        raise ValueError("the recipient is not an e-mail address")
-    wording = render(template, lang, params)
-    try:
-        aws.client("ses").send_email(
-            Source=get_settings().mail_from,
-            Destination={"ToAddresses": [to]},
-            Message={
-                "Subject": {"Data": wording.subject, "Charset": "UTF-8"},
-                "Body": {"Text": {"Data": wording.body, "Charset": "UTF-8"}},
-            },
-        )
-    except (ClientError, BotoCoreError) as exc:
-        error = _error_code(exc)
-        _logger.warning("notification not sent", extra={"channel": "email", "template": template, "error": error})
-        _audit_failure("email", template, error)
-
-
-def notify_sms(phone_e164: str, template: str, lang: str, **params: str) -> None:
-    """Send the template's short text by SMS (transactional). A failed send is logged and audited, not raised."""
-    if not E164.fullmatch(phone_e164):
-        raise ValueError("the phone number is not in E.164 form (+81...)")
-    wording = render(template, lang, params)
-    try:
+def _send(channel: Channel, to: str, wording: Wording) -> None:
+    """One send through SES or SNS (the client retries throttles and 5xx); raises what the service answered."""
+    if channel == "sms":
         aws.client("sns").publish(
-            PhoneNumber=phone_e164,
+            PhoneNumber=to,
             Message=wording.sms,
             MessageAttributes={
                 "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"},
             },
         )
+        return
+    aws.client("ses").send_email(
+        Source=get_settings().mail_from,
+        Destination={"ToAddresses": [to]},
+        Message={
+            "Subject": {"Data": wording.subject, "Charset": "UTF-8"},
+            "Body": {"Text": {"Data": wording.body, "Charset": "UTF-8"}},
+        },
+    )
+
+
+def _deliver(channel: Channel, to: str, template: str, lang: str, params: Mapping[str, str]) -> None:
+    wording = render(template, lang, params)
+    try:
+        _send(channel, to, wording)
     except (ClientError, BotoCoreError) as exc:
         error = _error_code(exc)
-        _logger.warning("notification not sent", extra={"channel": "sms", "template": template, "error": error})
-        _audit_failure("sms", template, error)
+        _logger.warning("notification not sent", extra={"channel": channel, "template": template, "error": error})
+        emit_metric("NotificationsFailed", service=SERVICE, scope="identity")  # the Identity stack's alarm
+        kept = False
+        if keeps(template):
+            try:
+                keep(Notice(channel=channel, to=to, template=template, lang=lang, params=dict(params)))
+                kept = True
+            except (ClientError, BotoCoreError):
+                _logger.exception("notification not kept for a retry", extra={"channel": channel, "template": template})
+        _audit_failure(channel, template, error, kept)
+
+
+def notify_email(to: str, template: str, lang: str, **params: str) -> None:
+    """Send the template by e-mail from ``MAIL_FROM``. A failed send is logged, audited and (a notice) kept for the
+    scheduled retry, not raised."""
+    if not _EMAIL.fullmatch(to):
+        raise ValueError("the recipient is not an e-mail address")
+    _deliver("email", to, template, lang, params)
+
+
+def notify_sms(phone_e164: str, template: str, lang: str, **params: str) -> None:
+    """Send the template's short text by SMS (transactional). A failed send is logged, audited and (a notice) kept
+    for the scheduled retry, not raised."""
+    if not E164.fullmatch(phone_e164):
+        raise ValueError("the phone number is not in E.164 form (+81...)")
+    _deliver("sms", phone_e164, template, lang, params)
+
+
+def send_kept(notice: Notice) -> bool:
+    """Send a notice from the outbox; ``False`` (it stays) when the channel still refuses it."""
+    try:
+        _send(notice.channel, notice.to, render(notice.template, notice.lang, notice.params))
+    except (ClientError, BotoCoreError) as exc:
+        _logger.warning(
+            "kept notification not sent",
+            extra={"channel": notice.channel, "template": notice.template, "error": _error_code(exc)},
+        )
+        return False
+    return True
+
+
+def retry_kept_notices() -> dict[str, int]:
+    """The scheduled run: send every notice kept after a failure."""
+    sent, waiting = retry_notices(send_kept)
+    return {"sent": sent, "waiting": waiting}

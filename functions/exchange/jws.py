@@ -172,7 +172,7 @@ def sign_compact(payload: bytes, signer: Signer, extra_header: Mapping[str, str]
 def _header_of(protected: str) -> dict[str, Any]:
     try:
         header = json.loads(b64url_decode(protected))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: a header nested thousands deep
         raise JwsError("the protected header is not JSON") from exc
     if not isinstance(header, dict) or header.get("alg") != ALG or not isinstance(header.get("kid"), str):
         raise JwsError(f"the header must name alg {ALG} and a kid")

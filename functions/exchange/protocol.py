@@ -9,6 +9,11 @@ timestamps and logs it, notes the access for the corporation, and answers.
 Every refusal after authentication (403, 409) is one log entry with its outcome; a provider failure (502, 504)
 is a signed answer entry after the request entry, so each forwarded request has its answer in the log. The
 corporation's access record is written only for an answer the client received with data.
+
+KMS failing (after the client's retries): before the request is signed and logged, nothing was forwarded, the
+message id is released and the client gets the AWS error's 503 (the same request may be sent again); once it was
+forwarded, an answer the provider member's key cannot sign is logged as ``signing-failed`` (unsigned; stamped if
+the exchange key still signs), never delivered, and the client gets the 503.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import Final
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from functions.exchange import consent, registry
 from functions.exchange.canonical import canonical_request, canonical_response
 from functions.exchange.jws import JwsError, key_directory, sign_detached, verify_detached
@@ -27,7 +34,7 @@ from functions.exchange.logic import CLIENT_HEADER, MESSAGE_ID_HEADER, message_i
 from functions.exchange.message_log import Draft, MessageLog, stamped_digest
 from functions.exchange.models import SubsystemId
 from functions.exchange.providers import ForwardedRequest, ProviderError, ProviderTimeout, call_provider
-from functions.exchange.replay import first_use
+from functions.exchange.replay import first_use, release
 from functions.exchange.services import ServiceAnswer
 from functions.exchange.signing import KmsSigner, Timestamper, kms_public_jwk
 from platform_common.corporate_number import is_valid_corporate_number
@@ -51,6 +58,7 @@ RESPONSE_TIMESTAMP_HEADER: Final = "X-Road-Response-Timestamp"
 MAX_SKEW: Final = timedelta(seconds=300)
 PRIVATE_SECTOR: Final = "COM"
 NO_RIGHT: Final = "the client subsystem has no access right to this service"
+UNDELIVERED: Final = "signing-failed"  # the outcome of an answer the provider member's key could not sign
 
 _logger = observability_for("exchange").logger
 
@@ -188,6 +196,33 @@ class Exchange:
         )
         self._append(replace(draft, timestamp=self.timestamper.stamp(stamped_digest(draft.message_hash, ""))))
 
+    def _release(self, auth: Authenticated) -> None:
+        try:
+            release(self.registry_table, str(auth.client), auth.message_id)
+        except (ClientError, BotoCoreError):  # DynamoDB is down too: the client sends it with a new id
+            _logger.exception("message id not released", extra={"message_id": auth.message_id})
+
+    def _log_undelivered(self, auth: Authenticated, call: IncomingCall, response: bytes) -> None:
+        """The answer entry of a forwarded request whose answer could not be signed: the provider's canonical
+        answer, unsigned, outcome ``signing-failed`` (the client receives a 503, not the answer)."""
+        draft = Draft(
+            message_id=auth.message_id,
+            client=str(auth.client),
+            provider=str(call.provider),
+            service=call.service_code,
+            direction="response",
+            outcome=UNDELIVERED,
+            message=response,
+            signer="",
+            signature="",
+            timestamp="",
+        )
+        try:
+            draft = replace(draft, timestamp=self.timestamper.stamp(stamped_digest(draft.message_hash, "")))
+        except (ClientError, BotoCoreError):
+            _logger.warning("undelivered answer not timestamped", extra={"message_id": auth.message_id})
+        self._append(draft)
+
     def _signed_draft(
         self, auth: Authenticated, call: IncomingCall, direction: str, outcome: str, message: bytes, key_id: str
     ) -> Draft:
@@ -234,7 +269,11 @@ class Exchange:
             self._log_refusal(auth, call, "member-key-missing")
             raise ServiceUnavailable("a member of this exchange has no signing key yet; ask the exchange operator")
         # Step 5: the client-side security server signs, timestamps and logs the request
-        request_draft = self._signed_draft(auth, call, "request", "forwarded", auth.canonical, client_key)
+        try:
+            request_draft = self._signed_draft(auth, call, "request", "forwarded", auth.canonical, client_key)
+        except (ClientError, BotoCoreError):
+            self._release(auth)
+            raise
         self._append(request_draft)
         # Step 6: the provider side verifies the client member's signature, then calls the service
         answer = self._call_provider(call, auth, request_draft, client_key, service.endpoint)
@@ -242,7 +281,11 @@ class Exchange:
         if outcome == "ok" and answer.status >= 400:
             outcome = "refused-by-provider"
         response = canonical_response(answer.status, auth.message_id, answer.body)
-        response_draft = self._signed_draft(auth, call, "response", outcome, response, provider_key)
+        try:
+            response_draft = self._signed_draft(auth, call, "response", outcome, response, provider_key)
+        except (ClientError, BotoCoreError):
+            self._log_undelivered(auth, call, response)
+            raise
         self._append(response_draft)
         if outcome == "ok" and corporation:
             consent.record_access(corporation, auth.client, call.service_code, auth.message_id, moment)
@@ -251,7 +294,7 @@ class Exchange:
             extra={
                 "client": str(auth.client),
                 "provider": str(call.provider),
-                "service": call.service_code,
+                "exchange_service": call.service_code,  # "service" is the log line's own field
                 "message_id": auth.message_id,
                 "status": answer.status,
                 "outcome": outcome,
@@ -292,7 +335,9 @@ class Exchange:
         except ProviderTimeout:
             error: DomainError = _GatewayTimeout("the provider did not answer in time")
         except ProviderError:
-            _logger.warning("provider failed", extra={"provider": str(call.provider), "service": call.service_code})
+            _logger.warning(
+                "provider failed", extra={"provider": str(call.provider), "exchange_service": call.service_code}
+            )
             error = _BadGateway("the provider could not answer")
         return ServiceAnswer(int(error.status), _problem(error, call.path), "application/problem+json")
 

@@ -15,6 +15,7 @@ from typing import Final
 import httpx
 
 from functions.exchange.services import INTERNAL, ServiceAnswer, ServiceRequest
+from platform_common.correlation import outgoing_headers
 
 MAX_ANSWER_BYTES: Final = 5 * 1024 * 1024
 _FORWARDED_ANSWER_HEADERS: Final = ("content-type",)
@@ -53,7 +54,7 @@ def call_provider(endpoint: str, request: ForwardedRequest, timeout_seconds: flo
     if not endpoint.startswith("https://"):
         raise ProviderError("the service has no usable endpoint")
     url = endpoint.rstrip("/") + (f"/{request.service_path}" if request.service_path else "")
-    headers = dict(request.exchange_headers)
+    headers = {**dict(request.exchange_headers), **outgoing_headers()}  # the request's id goes on to the provider
     if request.content_type:
         headers["Content-Type"] = request.content_type
     try:

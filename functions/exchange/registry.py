@@ -331,7 +331,7 @@ def parse_jwks(text: str) -> dict[str, Any]:
     """A JWK Set of public P-256 keys (ES256), each with a ``kid``: what request signatures are checked with."""
     try:
         document = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise InvalidInput.for_field("jwks", "is not JSON") from error
     keys = document.get("keys") if isinstance(document, dict) else None
     if not isinstance(keys, list) or not keys:
@@ -431,17 +431,29 @@ def _service_from(item: Mapping[str, Any]) -> Service:
     )
 
 
+def _load_yaml(text: str) -> Any:
+    """YAML without anchors and aliases: a few lines of aliases expand to gigabytes when the document is
+    stored as JSON ("billion laughs"), and an OpenAPI description does not need them."""
+    try:
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.SafeLoader)):
+            raise InvalidInput.for_field("openapi", "YAML aliases (*name) are not accepted: write the value out")
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise InvalidInput.for_field("openapi", "is neither JSON nor YAML") from error
+    except RecursionError:
+        raise InvalidInput.for_field("openapi", "nests too deeply") from None
+
+
 def parse_openapi(text: str) -> dict[str, Any]:
     """An OpenAPI 3 description in JSON or YAML: ``openapi: 3.x``, ``info`` and ``paths``."""
     if len(text.encode("utf-8")) > MAX_OPENAPI_BYTES:
         raise InvalidInput.for_field("openapi", f"must be at most {MAX_OPENAPI_BYTES // 1024} KB")
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise InvalidInput.for_field("openapi", "nests too deeply") from None
     except ValueError:
-        try:
-            document = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise InvalidInput.for_field("openapi", "is neither JSON nor YAML") from error
+        document = _load_yaml(text)
     if not isinstance(document, dict):
         raise InvalidInput.for_field("openapi", "must be an OpenAPI document (an object)")
     version = document.get("openapi")

@@ -35,3 +35,11 @@ def first_use(table_name: str, client: str, message_id: str, now: datetime) -> b
             return False
         raise
     return True
+
+
+def release(table_name: str, client: str, message_id: str) -> None:
+    """Forget a recorded id whose request was then neither forwarded nor logged (KMS could not sign it): the 503
+    the client gets says "send it again", and the same signed request must then not be taken for a replay."""
+    aws.client("dynamodb").delete_item(
+        TableName=table_name, Key={"pk": {"S": f"SEEN#{client}"}, "sk": {"S": message_id}}
+    )

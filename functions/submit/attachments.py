@@ -422,9 +422,11 @@ def _verify(
         problem = "the uploaded file's SHA-256 differs from the declared one"
     elif not matches_type(body, CONTENT_TYPES[attachment.content_type]):
         problem = f"the file's content is not {CONTENT_TYPES[attachment.content_type].upper()}"
+    # The verdict is written before the object is moved or removed: a failure in between leaves the attachment
+    # PENDING with its object (completing again redoes the check) or settled with an orphan never served.
     if problem is not None:
-        s3.delete_object(Bucket=bucket, Key=attachment.s3_key)
         done = _set_state(store, attachment, State.MISMATCH, problem)
+        s3.delete_object(Bucket=bucket, Key=attachment.s3_key)
         _record("application.attachment_rejected", actor_sub, app, done)
         return done
     verdict = scanner.scan(bucket, attachment.s3_key, body)
@@ -436,8 +438,8 @@ def _verify(
         return done
     quarantined = QUARANTINE_PREFIX + attachment.s3_key
     s3.copy_object(Bucket=bucket, Key=quarantined, CopySource={"Bucket": bucket, "Key": attachment.s3_key})
-    s3.delete_object(Bucket=bucket, Key=attachment.s3_key)
     reason = "malware was found in the file" if verdict is Verdict.INFECTED else "the file could not be scanned"
     done = _set_state(store, Attachment(**{**attachment.__dict__, "s3_key": quarantined}), State.QUARANTINED, reason)
+    s3.delete_object(Bucket=bucket, Key=attachment.s3_key)
     _record("application.attachment_quarantined", actor_sub, app, done)
     return done

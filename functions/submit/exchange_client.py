@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from functions.submit.settings import SERVICE, get_settings
 from platform_common import aws
 from platform_common.corporate_number import is_valid_corporate_number
+from platform_common.correlation import outgoing_headers
 from platform_common.errors import ServiceUnavailable
 from platform_common.observability import observability_for
 
@@ -148,16 +149,18 @@ def fetch(service: str, corporate_number: str) -> Fetched:
     headers = signed_headers(creds, "GET", path, datetime.now(UTC))
     try:
         with httpx.Client(timeout=TIMEOUT_SECONDS, transport=_transport) as http:
-            answer = http.get(get_settings().exchange_url.rstrip("/") + path, headers=headers)
+            answer = http.get(get_settings().exchange_url.rstrip("/") + path, headers={**headers, **outgoing_headers()})
     except httpx.HTTPError as error:
-        _logger.warning("data exchange unreachable", extra={"service": service, "error": type(error).__name__})
+        _logger.warning("data exchange unreachable", extra={"exchange_service": service, "error": type(error).__name__})
         raise ExchangeUnavailable("the data exchange could not be reached") from error
     if not 200 <= answer.status_code < 300:
         _logger.warning(
             "data exchange refused",
-            extra={"service": service, "status": answer.status_code, "x_road_id": headers["X-Road-Id"]},
+            extra={"exchange_service": service, "status": answer.status_code, "x_road_id": headers["X-Road-Id"]},
         )
         raise ExchangeUnavailable(f"the data exchange answered {answer.status_code} for {service}")
+    # the exchange's message id ties this line to its signed message log (and the correlation id to its logs)
+    _logger.info("data exchange answered", extra={"exchange_service": service, "x_road_id": headers["X-Road-Id"]})
     return Fetched(
         service=service,
         status=answer.status_code,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.submit.review.workflow import is_review_step, run_step
@@ -24,7 +23,8 @@ from functions.submit.routers import (
 )
 from functions.submit.schedule import is_scheduled_event, run_scheduled_jobs
 from functions.submit.settings import SERVICE, get_settings
-from platform_common.api import build_resolver
+from platform_common.api import Answers, build_resolver
+from platform_common.correlation import correlated
 from platform_common.observability import observability_for
 
 get_settings()  # fail the cold start on a missing or malformed variable
@@ -47,10 +47,12 @@ app = build_resolver(
         portal_review.router,
         portal_operator.router,
     ],
+    answers=(Answers("/submit/v1/", problems=(401, 403, 404, 409, 412)),),
 )
 
 
-@obs.logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@obs.logger.inject_lambda_context
+@correlated(obs.logger)  # X-Correlation-Id in, in every log line, out and onwards
 @obs.tracer.capture_lambda_handler
 @obs.metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

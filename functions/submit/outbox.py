@@ -16,8 +16,9 @@ from typing import Any, Final
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from functions.submit.settings import get_settings
 from platform_common import aws
-from platform_common.observability import observability_for
+from platform_common.observability import emit_metric, observability_for
 
 OUTBOX_PREFIX: Final = "OUTBOX#"
 OUTBOX_SK: Final = "MAIL"
@@ -82,6 +83,7 @@ def send_from_outbox(table: str, sender: str, mail: Mail) -> bool:
         _logger.warning(
             "mail left in the outbox", extra={"outbox_id": mail.id, "purpose": mail.purpose, "error": error}
         )
+        emit_metric("NotificationsFailed", service="submit", scope=get_settings().ministry)  # the stack's alarm
         return False
     aws.client("dynamodb").delete_item(TableName=table, Key=mail.key())
     return True

@@ -1,5 +1,6 @@
 """The ministry's scheduled run (an EventBridge rule invokes the submit function every hour): finish what a
-request could not (pending audit events, unsent mail), tell users of new subsidies. The same rule invokes the
+request could not (pending audit events, unsent mail), tell users of new subsidies, count the reviews past their
+due time (the ministry's ReviewsOverdue metric, alarmed on by its stack). The same rule invokes the
 EBPM export, a function of its own (``functions/submit/ebpm_handler.py``: pyarrow needs a container image).
 
 Each job runs on its own: one failing does not keep the others from running, and the run's report says
@@ -8,7 +9,7 @@ which failed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import Any, Final
@@ -16,20 +17,19 @@ from typing import Any, Final
 from functions.submit.dal import get_store
 from functions.submit.outbox import retry_outbox
 from functions.submit.pending_audit import flush_pending
+from functions.submit.review.assignment import overdue_assignments
 from functions.submit.saved_searches import MatchReport, SavedSearchStore, notify_new_matches
 from functions.submit.settings import get_settings
+from functions.submit.staff import get_registry
 from platform_common.audit import AuditLog
-from platform_common.observability import observability_for
+from platform_common.observability import emit_metric, observability_for
+from platform_common.scheduled import is_scheduled_event
 
-SCHEDULED_SOURCE: Final = "aws.events"
-SCHEDULED_DETAIL_TYPE: Final = "Scheduled Event"
+__all__ = ["is_scheduled_event", "run_scheduled_jobs"]
+
 DETAIL_PATH: Final = "/exp/v1/public/subsidies/id/"
 
 _logger = observability_for("submit").logger
-
-
-def is_scheduled_event(event: Mapping[str, Any]) -> bool:
-    return event.get("source") == SCHEDULED_SOURCE and event.get("detail-type") == SCHEDULED_DETAIL_TYPE
 
 
 @cache
@@ -58,6 +58,15 @@ def _flush_audit(now: datetime) -> dict[str, Any]:
     return {"appended": flush_pending(audit_log(), get_settings().applications_table_name)}
 
 
+def _review_backlog(now: datetime) -> dict[str, Any]:
+    """Reviews past their due time, published as the ministry's ``ReviewsOverdue`` metric (its stack alarms on it)."""
+    settings = get_settings()
+    reviewers = get_registry().list_staff("reviewer")
+    overdue = sum(overdue_assignments(settings.applications_table_name, member.sub, now) for member in reviewers)
+    emit_metric("ReviewsOverdue", overdue, service="submit", scope=settings.ministry)
+    return {"overdue": overdue}
+
+
 def _retry_mail(now: datetime) -> dict[str, Any]:
     settings = get_settings()
     sent, waiting = retry_outbox(settings.applications_table_name, settings.mail_from)
@@ -69,6 +78,7 @@ JOBS: Final[tuple[tuple[str, Callable[[datetime], dict[str, Any]]], ...]] = (
     ("audit", _flush_audit),
     ("outbox", _retry_mail),
     ("saved_searches", lambda now: match_saved_searches(now).to_json()),
+    ("review_backlog", _review_backlog),
 )
 
 

@@ -49,6 +49,8 @@ class ServiceFunctionConstruct(Construct):
         function_name: str | None = None,
     ):
         super().__init__(scope, construct_id)
+        self.spec = spec  # read by the stack's monitoring (timeout, custom metrics)
+        self.scope_name = registry.scope
         self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=RemovalPolicy.RETAIN)
         # An own role instead of AWSLambdaBasicExecutionRole: logs go to this log group only.
         self.role = iam.Role(

@@ -10,6 +10,7 @@ from constructs import Construct
 from infra.config import PROJECT, PlatformConfig
 from infra.constructs.keys import KeysConstruct
 from infra.constructs.layers import LayersConstruct
+from infra.constructs.monitoring import MonitoringConstruct
 from infra.constructs.registry import ResourceRegistry
 from infra.constructs.secrets import SecretsConstruct
 from infra.constructs.service_api import ServiceApiConstruct
@@ -61,6 +62,7 @@ class PlatformStack(Stack):
         self.registry = registry
 
         keys = KeysConstruct(self, "Keys", scope_name=spec.scope, specs=spec.keys)
+        self.data_key = keys.data_key
         registry.keys.update(keys.keys)
         registry.key_usages.update(keys.usages)
         tables = TablesConstruct(self, "Tables", specs=spec.tables, deletion_protection=production)
@@ -129,6 +131,13 @@ class PlatformStack(Stack):
                 value=api.url,
                 description=f"Base URL of the {service} API ({spec.scope})",
             )
+
+    def add_monitoring(self) -> MonitoringConstruct:
+        """Alarms, alarm topic and dashboard over everything the stack holds: called once it is complete."""
+        self.monitoring = MonitoringConstruct(
+            self, "Monitoring", scope_name=self.spec.scope, stage=self.config.stage, data_key=self.data_key
+        )
+        return self.monitoring
 
     def extra_environment(self, service: str) -> dict[str, str]:
         """Settings a function takes from the app config rather than from a resource (none by default)."""

@@ -13,6 +13,7 @@ from infra.constructs.api_account import ApiGatewayAccountConstruct
 from infra.constructs.ingest import IngestConstruct
 from infra.constructs.layers import LayersConstruct
 from infra.constructs.ministry_jobs import MinistryJobsConstruct
+from infra.constructs.notice_retry import NoticeRetryConstruct
 from infra.constructs.registry import ResourceRegistry
 from infra.constructs.service_function import ServiceFunctionConstruct
 from infra.constructs.sparql_neptune import SPARQL_PATHS, SparqlNeptuneConstruct
@@ -35,6 +36,7 @@ class IdentityStack(PlatformStack):
             config=config,
             description="Corporate platform: gBizID common login (OpenID Provider, accounts, audit archive)",
         )
+        self.notice_retry = NoticeRetryConstruct(self, "NoticeRetry", function=self.functions["auth"].function)
 
     def extra_environment(self, service: str) -> dict[str, str]:
         if service != "auth":

@@ -91,7 +91,7 @@ def test_given_an_unverified_sender_when_mailing_then_the_action_goes_on_and_the
     # And the failure is audited without the address or the code, and the log has neither
     [failure] = audit.find_entries(kinds=["notification.failed"], limit=1)
     assert failure.outcome == "failure"
-    assert failure.detail == {"channel": "email", "template": "email_otp", "error": "MessageRejected"}
+    assert failure.detail == {"channel": "email", "template": "email_otp", "error": "MessageRejected", "kept": "false"}
     stored = json.dumps(failure.to_json(), ensure_ascii=False)
     output = capsys.readouterr()
     for secret in ("905117", to):

@@ -95,6 +95,8 @@ def test_given_ses_failing_when_matching_then_the_mail_waits_in_the_outbox_and_t
     from functions.submit.outbox import retry_outbox
     from functions.submit.settings import get_settings
 
+    table = aws_platform["meti"].name("table", "applications")
+    _sent, left_by_others = retry_outbox(table, get_settings().mail_from)  # the table is shared by the session
     _sub, headers = idp.bearer(email="alerts-b@corp.example.jp")
     assert _save(call_api, headers, keyword=f"{WORD}停電").status == 201
     _publish(aws_platform, "itestsaved101", f"{WORD}停電対策補助金")
@@ -105,12 +107,12 @@ def test_given_ses_failing_when_matching_then_the_mail_waits_in_the_outbox_and_t
     again = _run_matcher()  # the subsidy is recorded as notified: no second mail is queued
     assert (again.mails_sent, again.mails_queued) == (0, 0)
 
-    sent, waiting = retry_outbox(aws_platform["meti"].name("table", "applications"), get_settings().mail_from)
+    sent, waiting = retry_outbox(table, get_settings().mail_from)
 
-    assert (sent, waiting) == (1, 0)
+    assert (sent, waiting) == (1, left_by_others)
     [mail] = _sent_to("alerts-b@corp.example.jp")
     assert "itestsaved101" in mail.body
-    assert retry_outbox(aws_platform["meti"].name("table", "applications"), get_settings().mail_from) == (0, 0)
+    assert retry_outbox(table, get_settings().mail_from) == (0, left_by_others)
 
 
 def test_given_an_operator_publishing_a_subsidy_then_matching_users_are_mailed_at_once(

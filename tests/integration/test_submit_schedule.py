@@ -33,7 +33,7 @@ def test_given_a_scheduled_event_when_the_function_runs_then_every_job_reports(
 
     report = invoke("submit", dict(SCHEDULED_EVENT))
 
-    assert set(report) == {"audit", "outbox", "saved_searches"}  # the EBPM export is a function of its own
+    assert set(report) == {"audit", "outbox", "saved_searches", "review_backlog"}  # the EBPM export: its own function
     assert not any(job.get("failed") for job in report.values())
     assert report["audit"]["appended"] >= 1
     assert [e.subject_sub for e in audit_log().find_entries(kinds=["staff.added"], limit=500)].count(

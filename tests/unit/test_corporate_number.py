@@ -72,3 +72,20 @@ def test_malformed_numbers_are_rejected_with_a_reason(text: str, reason: str) ->
 def test_check_digit_requires_a_twelve_digit_base() -> None:
     with pytest.raises(InvalidCorporateNumber):
         check_digit("123")
+
+
+@given(st.text(max_size=20) | st.text(alphabet="0123456789０１２３４５６７８９٠١٢ \n", min_size=12, max_size=14))
+def test_any_text_is_valid_or_refused_with_the_reason_and_nothing_else(text: str) -> None:
+    refused: InvalidCorporateNumber | None = None
+    try:
+        checked = validate_corporate_number(text)
+    except InvalidCorporateNumber as exc:
+        refused = exc
+    if refused is not None:
+        assert str(refused)
+        assert not is_valid_corporate_number(text)
+        return
+    assert checked == text
+    assert text.isascii()
+    assert len(text) == 13
+    assert make_corporate_number(text[1:]) == text  # the check digit is the one the base number gives

@@ -66,3 +66,45 @@ def test_given_a_transaction_that_succeeds_then_every_item_is_written(table: str
     )
 
     assert sorted(i["pk"]["S"] for i in client.scan(TableName=table)["Items"]) == ["a"]
+
+
+def test_given_queries_then_they_answer_their_partition_in_key_order_with_pages_and_indexes() -> None:
+    tune_dynamodb()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="ap-northeast-1")
+        name = f"q-{uuid.uuid4().hex[:8]}"
+        client.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "g")],
+            GlobalSecondaryIndexes=[{"IndexName": "by-g", "Projection": {"ProjectionType": "ALL"},
+                                     "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                                   {"AttributeName": "sk", "KeyType": "RANGE"}]}],
+            BillingMode="PAY_PER_REQUEST",
+        )  # fmt: skip
+        for pk in ("b", "a", "c"):
+            for sk in ("3", "1", "2"):
+                item = {"pk": {"S": pk}, "sk": {"S": sk}} | ({"g": {"S": "even"}} if sk != "2" else {})
+                client.put_item(TableName=name, Item=item)
+
+        def keys(answer: dict[str, object]) -> list[str]:
+            return [i["pk"]["S"] + i["sk"]["S"] for i in answer["Items"]]  # type: ignore[attr-defined]
+
+        b = {":p": {"S": "b"}}
+        by_key = {"TableName": name, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": b}
+        assert keys(client.query(**by_key)) == ["b1", "b2", "b3"]
+        assert keys(client.query(**by_key, ScanIndexForward=False)) == ["b3", "b2", "b1"]
+        first = client.query(**by_key, Limit=2)
+        assert keys(first) == ["b1", "b2"]
+        assert keys(client.query(**by_key, ExclusiveStartKey=first["LastEvaluatedKey"])) == ["b3"]
+        ranged = client.query(TableName=name, KeyConditionExpression="pk = :p AND sk > :s",
+                              ExpressionAttributeValues={":p": {"S": "c"}, ":s": {"S": "1"}})  # fmt: skip
+        assert keys(ranged) == ["c2", "c3"]
+        nothing = {":p": {"S": "none"}}
+        assert client.query(**by_key | {"ExpressionAttributeValues": nothing})["Items"] == []
+        indexed = client.query(TableName=name, IndexName="by-g", KeyConditionExpression="g = :g",
+                               ExpressionAttributeValues={":g": {"S": "even"}})  # fmt: skip
+        assert sorted(keys(indexed)) == ["a1", "a3", "b1", "b3", "c1", "c3"]
+        assert [k[1] for k in keys(indexed)] == sorted(k[1] for k in keys(indexed))  # the index's range order
+        assert [i["pk"]["S"] + i["sk"]["S"] for i in client.scan(TableName=name)["Items"]] == [
+            "a1", "a2", "a3", "b1", "b2", "b3", "c1", "c2", "c3"]  # fmt: skip

@@ -106,6 +106,7 @@ def build_provider_metadata(issuer: str) -> ProviderMetadata:
         claims_parameter_supported=False,
         request_parameter_supported=False,
         request_uri_parameter_supported=False,
+        authorization_response_iss_parameter_supported=True,
         # Identity assurance: released under the approved scope jp_gbizid_v1_ida, without evidence
         # (gBizID tells the level and the procedure, not the documents), so evidence_supported is absent.
         verified_claims_supported=True,

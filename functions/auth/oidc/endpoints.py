@@ -32,7 +32,7 @@ from functions.auth.oidc.claims import (
     tier_allowed,
     userinfo_claims,
 )
-from functions.auth.oidc.provider import GrantUser, Provider, ProviderRequest
+from functions.auth.oidc.provider import GrantUser, Provider, ProviderRequest, token_response
 from functions.auth.oidc.store import Authentication, AuthRequest, get_oidc_store
 from functions.auth.oidc.tokens import InvalidToken, verify_access_token, verify_id_token_hint
 from functions.auth.prime.service import identity_verification
@@ -119,8 +119,8 @@ def _error_response(provider: Provider, error: OAuth2Error, lang: str) -> Respon
     return pages.error_page(lang=lang, detail=str(error.description or error.error))
 
 
-def _redirect_error(redirect_uri: str, error: str, state: str | None) -> Response[str]:
-    params = [("error", error)] + ([("state", state)] if state else [])
+def _redirect_error(event: Event, redirect_uri: str, error: str, state: str | None) -> Response[str]:
+    params = [("error", error)] + ([("state", state)] if state else []) + [("iss", issuer_of(event))]
     return Response(
         status_code=302,
         content_type="text/plain",
@@ -157,6 +157,8 @@ def start_authorization(event: Event) -> Response[str]:
         _check_extra_parameters(request.payload.data, grant.redirect_uri)
     except OAuth2Error as error:
         return _error_response(provider, error, lang)
+    except ValueError:  # authlib refuses to quote a value with '"' or '\\' (a crafted redirect URI) in its error
+        return pages.error_page(lang=lang, detail="the request has a parameter that is not valid")
     params = {name: request.payload.data[name] for name in KEPT_PARAMS if request.payload.data.get(name)}
     params["scope"] = request.scope  # as validated against the client
     if session is not None and "login" in params.get("prompt", "").split():
@@ -200,7 +202,7 @@ def continue_authorization(event: Event, stored: AuthRequest, *, consented: bool
     if _needs_login(session, stored):
         if "none" in prompts:
             get_oidc_store().delete_auth_request(stored.id)
-            return _redirect_error(params["redirect_uri"], "login_required", params.get("state"))
+            return _redirect_error(event, params["redirect_uri"], "login_required", params.get("state"))
         return_to = f"/oauth/authorize?request_id={stored.id}"
         return redirect(f"/account/login?request={quote(stored.id)}&return_to={quote(return_to, safe='/')}")
     if session is None:  # pragma: no cover  (_needs_login answers a missing session)
@@ -217,7 +219,7 @@ def continue_authorization(event: Event, stored: AuthRequest, *, consented: bool
     if not consented and consent_needed(scopes, granted, prompts):
         if "none" in prompts:
             get_oidc_store().delete_auth_request(stored.id)
-            return _redirect_error(params["redirect_uri"], "consent_required", params.get("state"))
+            return _redirect_error(event, params["redirect_uri"], "consent_required", params.get("state"))
         name = pages.client_name(lang, client.client_name, client.name_en)
         return pages.consent_page(
             lang=lang, session=session, request_id=stored.id, client=name, lines=consent_lines(scopes, lang)
@@ -282,7 +284,7 @@ def answer_consent(event: Event) -> Response[str]:
     if form.get("decision") != "allow":
         get_oidc_store().delete_auth_request(stored.id)
         _record("consent.granted", "failure", event, sub=session.sub, detail={"client_id": stored.client_id})
-        return _redirect_error(params["redirect_uri"], "access_denied", params.get("state"))
+        return _redirect_error(event, params["redirect_uri"], "access_denied", params.get("state"))
     scopes = frozenset(scope_list(params.get("scope")))
     get_oidc_store().save_consent(session.sub, stored.client_id, scopes)
     _record(
@@ -301,8 +303,7 @@ def answer_consent(event: Event) -> Response[str]:
 def token(event: Event) -> Response[str]:
     issuer = issuer_of(event)
     request = ProviderRequest("POST", f"{issuer}/token", _headers(event), {}, _form_lists(event))
-    response: Response[str] = Provider(issuer).create_token_response(request)
-    return response
+    return token_response(Provider(issuer), request)
 
 
 # -- /oauth/userinfo

@@ -1,5 +1,6 @@
 """authlib's authorization server, fitted to our requests, items and KMS keys.
 
+Every authorization response, a code or an error, carries ``iss`` (RFC 9207, against mix-up attacks).
 Grants: authorization code with OpenID Connect (:class:`GbizOpenIDCode`) and PKCE (S256 only, always
 required), and refresh tokens (rotated on every use; a reused one revokes its family). Client
 authentication: ``client_secret_basic`` and ``private_key_jwt`` (RFC 7523, against the public JWK Set the
@@ -14,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc6749 import (
     AuthorizationServer,
     ClientMixin,
@@ -27,6 +29,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.core.util import create_half_hash
 from aws_lambda_powertools.event_handler import Response
+from botocore.exceptions import BotoCoreError, ClientError
 from joserfc.jwk import KeySet
 
 from functions.auth.dal import RelyingPartyItem, get_store
@@ -36,7 +39,10 @@ from functions.auth.oidc import clock, tokens
 from functions.auth.oidc.claims import SCOPE_IDA, scope_list
 from functions.auth.oidc.registry import REGISTRABLE_SCOPES
 from functions.auth.oidc.store import CODE_SECONDS, Authentication, StoredCode, StoredRefreshToken, get_oidc_store
+from functions.auth.settings import SERVICE
+from platform_common.observability import observability_for
 
+_logger = observability_for(SERVICE).logger
 AUTH_METHODS: Final = ["client_secret_basic", "private_key_jwt"]
 NO_STORE: Final = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -158,6 +164,7 @@ class GrantUser:
     authentication: Authentication
     family_id: str | None = None
     new_family: bool = False
+    nonce: str | None = None  # the authorization request's, echoed in the ID token of a code redemption
 
 
 class _Code:
@@ -214,26 +221,20 @@ class S256Challenge(CodeChallenge):  # type: ignore[misc]  # authlib is untyped
 
 
 class GbizOpenIDCode(OpenIDCode):  # type: ignore[misc]  # authlib is untyped
-    """ID tokens with no personal data, signed in KMS."""
+    """OpenID Connect's checks of the authorization request. The ID token itself (no personal data, signed in
+    KMS) is made with the access token by :meth:`Provider._generate_token`, before anything is stored: authlib
+    adds it after ``save_token``, so a KMS failure there would leave a refresh token stored (and audited as
+    issued) that no relying party received."""
 
-    def __init__(self, issuer: str) -> None:
+    def __init__(self) -> None:
         super().__init__(require_nonce=False)
-        self.issuer = issuer
 
     def exists_nonce(self, nonce: str, request: Any) -> bool:
         return False  # a nonce is echoed for the relying party to check; codes are single use
 
-    def encode_id_token(self, token: Mapping[str, Any], request: Any) -> str:
-        code: _Code = request.authorization_code
-        half = create_half_hash(token["access_token"], JWS_ALG)
-        claims = tokens.id_token_claims(
-            issuer=self.issuer,
-            client_id=request.client.get_client_id(),
-            authentication=code.stored.authentication,
-            nonce=code.stored.nonce,
-            at_hash=half.decode("ascii") if half else None,
-        )
-        return tokens.sign(claims)
+    def process_token(self, grant: Any, response: Any) -> Any:
+        _, token, _ = response
+        return token
 
 
 class CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]  # authlib is untyped
@@ -262,13 +263,14 @@ class CodeGrant(AuthorizationCodeGrant):  # type: ignore[misc]  # authlib is unt
         stored = get_oidc_store().consume_code(code)
         if stored is None or stored.client_id != client.get_client_id():
             return None
+        self.request.undo = lambda: get_oidc_store().restore_code(code, stored)  # see token_response
         return _Code(stored)
 
     def delete_authorization_code(self, authorization_code: _Code) -> None:
         return None  # consumed by query_authorization_code (a conditional delete)
 
     def authenticate_user(self, authorization_code: _Code) -> GrantUser:
-        return GrantUser(authorization_code.stored.authentication)
+        return GrantUser(authorization_code.stored.authentication, nonce=authorization_code.stored.nonce)
 
 
 class RefreshGrant(RefreshTokenGrant):  # type: ignore[misc]  # authlib is untyped
@@ -295,6 +297,8 @@ class RefreshGrant(RefreshTokenGrant):  # type: ignore[misc]  # authlib is untyp
             get_oidc_store().revoke_family(result.token.family_id)
             _record("token.refreshed", "failure", actor_sub=sub, detail={"reason": "account_inactive"})
             return None
+        client_id = client.get_client_id()
+        self.request.undo = lambda: get_oidc_store().restore_refresh_token(refresh_token, client_id)
         return _Refresh(result.token)
 
     def authenticate_user(self, refresh_token: _Refresh) -> GrantUser:
@@ -324,13 +328,35 @@ class PrivateKeyJwt(JWTBearerClientAssertion):  # type: ignore[misc]  # authlib 
         return KeySet.import_key_set(json.loads(client.item.jwks or '{"keys": []}'))
 
 
+def with_issuer(redirect_uri: str, issuer: str) -> str:
+    """``redirect_uri`` with ``iss`` added (RFC 9207 §2): the relying party checks which OP answered."""
+    return str(add_params_to_uri(redirect_uri, [("iss", issuer)]))
+
+
+def token_response(provider: Provider, request: ProviderRequest) -> Response[str]:
+    """The token endpoint's answer. When an AWS call fails after the code or refresh token was used (KMS cannot
+    sign, DynamoDB cannot store), nothing was issued: the credential is put back before the error goes on (a 503
+    the client retries with the same code or token)."""
+    try:
+        response: Response[str] = provider.create_token_response(request)
+    except (ClientError, BotoCoreError):
+        undo = getattr(request, "undo", None)
+        if undo is not None:
+            try:
+                undo()
+            except (ClientError, BotoCoreError):  # the store is down too: the client starts a new login
+                _logger.exception("used credential not put back")
+        raise
+    return response
+
+
 class Provider(AuthorizationServer):  # type: ignore[misc]  # authlib is untyped
     def __init__(self, issuer: str) -> None:
         super().__init__(scopes_supported=list(REGISTRABLE_SCOPES))
         self.issuer = issuer
         self.register_token_generator("default", self._generate_token)
         self.register_client_auth_method("private_key_jwt", PrivateKeyJwt(issuer))
-        self.register_grant(CodeGrant, [S256Challenge(required=True), GbizOpenIDCode(issuer)])
+        self.register_grant(CodeGrant, [S256Challenge(required=True), GbizOpenIDCode()])
         self.register_grant(RefreshGrant)
 
     def query_client(self, client_id: str) -> Client | None:
@@ -366,14 +392,15 @@ class Provider(AuthorizationServer):  # type: ignore[misc]  # authlib is untyped
         }
         if offline:
             token["refresh_token"] = secrets.token_urlsafe(32)
-        if grant_type == "refresh_token" and "openid" in scope_list(scope):
-            # OpenID Connect Core 12.2: a new ID token for the same login (its auth_time, acr and amr).
+        if "openid" in scope_list(scope):
+            # A refresh gets a new ID token for the same login: its auth_time, acr and amr (OpenID Connect Core
+            # 12.2); the nonce is a code redemption's only.
             half = create_half_hash(token["access_token"], JWS_ALG)
             id_claims = tokens.id_token_claims(
                 issuer=self.issuer,
                 client_id=client.get_client_id(),
                 authentication=user.authentication,
-                nonce=None,
+                nonce=user.nonce if grant_type == "authorization_code" else None,
                 at_hash=half.decode("ascii") if half else None,
             )
             token["id_token"] = tokens.sign(id_claims)
@@ -411,6 +438,8 @@ class Provider(AuthorizationServer):  # type: ignore[misc]  # authlib is untyped
 
     def handle_response(self, status: int, body: Any, headers: Sequence[tuple[str, str]]) -> Response[str]:
         merged = dict(headers)
+        if "Location" in merged:  # an authorization response (a code or an error): RFC 9207 names the issuer
+            merged["Location"] = with_issuer(merged["Location"], self.issuer)
         merged.update(NO_STORE)
         content_type = merged.pop("Content-Type", "application/json")
         text = json.dumps(body, ensure_ascii=False) if isinstance(body, dict) else str(body or "")

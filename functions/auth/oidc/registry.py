@@ -53,7 +53,10 @@ def _uris(text: str, name: str, errors: dict[str, str], *, required: bool) -> tu
 
 def public_jwks(text: str) -> str:
     """The JWK Set as compact JSON, refused when it is malformed, empty or holds a private key."""
-    document = json.loads(text)
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise ValueError("the JWK Set nests too deeply") from None
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list) or not document["keys"]:
         raise ValueError("a JWK Set with at least one key is required")
     if any(isinstance(key, dict) and "d" in key for key in document["keys"]):

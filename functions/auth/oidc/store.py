@@ -218,6 +218,14 @@ class OidcStore:
             expires_at=int(old["expires_at"]["N"]),
         )
 
+    def restore_code(self, code: str, stored: StoredCode) -> None:
+        """Put back a code consumed by a token request that then failed (KMS or DynamoDB unavailable): no token
+        was issued for it, so the relying party may redeem it once more. Not over a code that exists."""
+        try:
+            self.save_code(code, stored)
+        except self._ddb.exceptions.ConditionalCheckFailedException:
+            return
+
     # -- refresh tokens and their families
 
     def new_family(self, family_id: str, client_id: str, sub: str) -> None:
@@ -313,6 +321,25 @@ class OidcStore:
         if stored.expires_at <= clock.now() or self.family_revoked(stored.family_id):
             return RotationResult(None)
         return RotationResult(stored)
+
+    def restore_refresh_token(self, token: str, client_id: str) -> None:
+        """Make a refresh token active again after the request that rotated it failed before answering: the
+        client never got its successor, and its retry must not look like a replay (which revokes the family)."""
+        try:
+            self._ddb.update_item(
+                TableName=self.table_name,
+                Key=self._key("REFRESH#" + token_hash(token), "REFRESH"),
+                UpdateExpression="SET #status = :active",
+                ConditionExpression="#status = :rotated AND client_id = :client",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":rotated": {"S": "rotated"},
+                    ":active": {"S": "active"},
+                    ":client": {"S": client_id},
+                },
+            )
+        except self._ddb.exceptions.ConditionalCheckFailedException:
+            return
 
     @staticmethod
     def _refresh_from_item(item: Item) -> StoredRefreshToken:

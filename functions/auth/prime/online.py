@@ -136,7 +136,7 @@ def verify_signed_application(
     text = compact.strip()
     try:
         header = jws.extract_compact(text.encode("ascii"), registry=REGISTRY).protected
-    except (JoseError, ValueError, UnicodeEncodeError):
+    except (JoseError, ValueError, UnicodeEncodeError, RecursionError):  # a header nested thousands deep too
         raise SignatureRefused("malformed", "the signed application is not a compact JWS") from None
     if header.get("alg") not in ALGORITHMS:
         raise SignatureRefused("algorithm", "the signature algorithm must be RS256 or ES256")
@@ -149,7 +149,7 @@ def verify_signed_application(
         raise SignatureRefused("bad-signature", "the signature does not match the signed data") from None
     try:
         payload = json.loads(verified.payload)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise SignatureRefused("malformed", "the signed data is not a JSON application") from None
     if not isinstance(payload, dict) or payload != expected:
         raise SignatureRefused("payload-mismatch", "the signed application differs from the submitted one")

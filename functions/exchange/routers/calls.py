@@ -28,6 +28,7 @@ from functions.exchange.protocol import (
 from functions.exchange.routers.metadata import with_message_id
 from functions.exchange.settings import get_settings
 from functions.exchange.signing import KmsTimestamper
+from platform_common.api import PROBLEM_CONTENT
 from platform_common.errors import InvalidInput
 
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
@@ -43,12 +44,15 @@ _DESCRIPTION = (
 )
 _RESPONSES: dict[int, OpenAPIResponse] = {
     200: {"description": "The provider's answer, signed"},
-    400: {"description": "A malformed identifier or header (named in errors)"},
-    401: {"description": "The request signature is missing, wrong, or its time is off"},
-    403: {"description": "No access right (the same answer for an unknown service), or consent required"},
-    409: {"description": "The X-Road-Id was used before by this client"},
-    502: {"description": "The provider failed"},
-    504: {"description": "The provider did not answer in time"},
+    400: {"description": "A malformed identifier or header (named in errors)", "content": PROBLEM_CONTENT},
+    401: {"description": "The request signature is missing, wrong, or its time is off", "content": PROBLEM_CONTENT},
+    403: {
+        "description": "No access right (the same answer for an unknown service), or consent required",
+        "content": PROBLEM_CONTENT,
+    },
+    409: {"description": "The X-Road-Id was used before by this client", "content": PROBLEM_CONTENT},
+    502: {"description": "The provider failed", "content": PROBLEM_CONTENT},
+    504: {"description": "The provider did not answer in time", "content": PROBLEM_CONTENT},
 }
 
 

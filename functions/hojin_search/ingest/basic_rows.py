@@ -163,7 +163,7 @@ def _industry_list(text: str) -> list[str] | None:
     if text.startswith("["):
         try:
             items = json.loads(text)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return None
     if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
         return None

@@ -109,15 +109,20 @@ def _read_json(text: str, encoding: str) -> RawRows:
             loaded = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InvalidInput.for_field("file", f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        except RecursionError:  # arrays in arrays thousands deep: no ministry file, but no crash either
+            raise InvalidInput.for_field("file", "the JSON nests too deeply") from None
         items = list(enumerate(loaded, start=1))  # the n-th object stands for its "line"
     else:  # JSON Lines
-        for number, line in enumerate(text.splitlines(), start=1):
+        # Only \n ends a JSON Lines record: str.splitlines() would also split inside strings at U+0085, U+2028 ...
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
                 items.append((number, json.loads(line)))
             except json.JSONDecodeError as exc:
                 malformed.append((number, f"not valid JSON: {exc.msg}"))
+            except RecursionError:
+                malformed.append((number, "the JSON nests too deeply"))
     columns: dict[str, list[str | None]] = {}
     lines: list[int] = []
     for number, item in items:

@@ -13,6 +13,7 @@ from functions.hojin_search.sparql.engine import SparqlAnswer, SparqlRequest
 from functions.hojin_search.sparql.loader import get_engine
 from functions.hojin_search.sparql.page import PageResult, page_result_from_json, render_page
 from platform_common.errors import DomainError, InvalidInput
+from platform_common.request_guard import body_text
 
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
 
@@ -78,7 +79,7 @@ def handle_get_sparql(
 def handle_post_sparql() -> Response[str]:
     event = router.current_event
     content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
-    body = event.decoded_body or ""
+    body = body_text(event.raw_event)
     params = _params(event.multi_value_query_string_parameters)
     if content_type == _SPARQL_QUERY:
         request = _request_from(params, body, event.headers.get("accept"))

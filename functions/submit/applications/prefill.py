@@ -104,7 +104,9 @@ def exchange_documents(schema: Mapping[str, Any], corporate_number: str) -> dict
         try:
             found[service] = fetch(service, corporate_number).document()
         except ExchangeUnavailable as error:
-            _logger.warning("prefill without the data exchange", extra={"service": service, "reason": str(error)})
+            _logger.warning(
+                "prefill without the data exchange", extra={"exchange_service": service, "reason": str(error)}
+            )
     return found
 
 

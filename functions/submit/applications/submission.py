@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 from jsonschema import Draft202012Validator, ValidationError
 
 from functions.submit.applications.access import require_access
@@ -24,6 +24,7 @@ from functions.submit.applications.model import Action, Application, Status, dra
 from functions.submit.applications.store import ApplicationStore, AuditEvent, Change, now_iso
 from functions.submit.applications.terms import SubsidyTerms
 from functions.submit.attachments import State, attachments_of
+from functions.submit.outbox import Mail, send_from_outbox
 from functions.submit.principal import Principal
 from functions.submit.settings import SERVICE, get_settings
 from platform_common import aws
@@ -31,8 +32,6 @@ from platform_common.errors import Conflict, FieldError, Forbidden, InvalidInput
 from platform_common.observability import observability_for
 
 JST: Final = timezone(timedelta(hours=9), "JST")
-OUTBOX_PREFIX: Final = "OUTBOX#"
-OUTBOX_SK: Final = "MAIL"
 MAX_FORM_ERRORS: Final = 100
 
 _logger = observability_for(SERVICE).logger
@@ -150,14 +149,18 @@ def submit(
     if after.mandate:
         detail.update({f"mandate_{k}": v for k, v in after.mandate.items() if k != "procedures"})
     kind = "application.resubmitted" if app.status is Status.RETURNED else "application.submitted"
+    receipt = receipt_outbox_mail(principal, after, terms)  # in the same transaction: a receipt is never lost
+    audit = AuditEvent(kind, principal.sub, app.corporate_number, detail)
+    outbox = [receipt.transact_put(store.table)] if receipt else []
     try:
-        store.apply(Change(app, after, principal.sub, AuditEvent(kind, principal.sub, app.corporate_number, detail)))
+        store.apply(Change(app, after, principal.sub, audit, extra_items=outbox))
     except Conflict:
         raced = store.require(application_id)
         if raced.submit_key == idempotency_key and raced.status is not Status.DRAFT:
             return Submitted(raced, replayed=True)  # the same submission, retried while the first was running
         raise
-    send_receipt_mail(store, principal, after, terms)
+    if receipt:
+        send_from_outbox(store.table, get_settings().mail_from, receipt)  # SES down: the hourly run sends it
     start_review(store, after)
     return Submitted(after, replayed=False)
 
@@ -221,34 +224,14 @@ def receipt_mail(app: Application, terms: SubsidyTerms) -> tuple[str, str]:
     return subject, body
 
 
-def send_receipt_mail(store: ApplicationStore, principal: Principal, app: Application, terms: SubsidyTerms) -> None:
-    """Mail the receipt; if SES fails, keep the mail in the outbox (retried by the schedule)."""
+def receipt_outbox_mail(principal: Principal, app: Application, terms: SubsidyTerms) -> Mail | None:
+    """The receipt mail, put in the submitting transaction's outbox (one per submission: a resubmission
+    mails again)."""
     if not principal.email:
-        return
+        return None
     subject, body = receipt_mail(app, terms)
-    try:
-        aws.client("ses").send_email(
-            Source=get_settings().mail_from,
-            Destination={"ToAddresses": [principal.email]},
-            Message={
-                "Subject": {"Data": subject, "Charset": "UTF-8"},
-                "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},
-            },
-        )
-    except (ClientError, BotoCoreError):
-        _logger.warning("receipt mail kept in the outbox", extra={"application_id": app.application_id})
-        aws.client("dynamodb").put_item(
-            TableName=store.table,
-            Item={
-                "pk": {"S": f"{OUTBOX_PREFIX}receipt-{app.application_id}-{app.submission_count}"},
-                "sk": {"S": OUTBOX_SK},
-                "to": {"S": principal.email},
-                "subject": {"S": subject},
-                "body": {"S": body},
-                "created_at": {"S": now_iso()},
-                "attempts": {"N": "1"},
-            },
-        )
+    mail_id = f"receipt-{app.application_id}-{app.submission_count}"
+    return Mail(to=principal.email, subject=subject, body=body, purpose="receipt", id=mail_id)
 
 
 def execution_name(app: Application) -> str:

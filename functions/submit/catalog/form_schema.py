@@ -17,11 +17,13 @@ from typing import Any, Final
 from jsonschema import Draft202012Validator
 
 from platform_common.errors import FieldError, InvalidInput
+from platform_common.request_guard import MAX_JSON_DEPTH, json_depth
 
 FIELD: Final = "form_schema"
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 MAX_SCHEMA_BYTES: Final = 64 * 1024  # the whole subsidy document must stay well under DynamoDB's 400 KB item
 MAX_ERRORS: Final = 20
+MAX_DEPTH: Final = MAX_JSON_DEPTH  # as an API body may nest
 PREFILL_KEYWORD: Final = "x-prefill"
 # "userinfo:<claim>", "gbizinfo:<field>" or "exchange:<service identifier>:<field>" (docs/design/jgrants.md)
 PREFILL_VALUE: Final = re.compile(
@@ -70,6 +72,8 @@ def form_schema_errors(schema: Any) -> list[FieldError]:
     """What is wrong with ``schema`` as an application form; an empty list when it can be stored."""
     if not isinstance(schema, dict):
         return [FieldError(FIELD, "the form must be a JSON object (a JSON Schema)")]
+    if json_depth(schema) > MAX_DEPTH:  # before anything recursive walks it
+        return [FieldError(FIELD, f"the form schema nests deeper than {MAX_DEPTH} levels")]
     if len(json.dumps(schema, ensure_ascii=False).encode("utf-8")) > MAX_SCHEMA_BYTES:
         return [FieldError(FIELD, f"the form schema is larger than {MAX_SCHEMA_BYTES // 1024} KB")]
     found = [

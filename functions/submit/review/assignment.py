@@ -8,6 +8,7 @@ first, so the choice is reproducible.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Final
 
 from functions.submit.applications.model import Status
@@ -23,6 +24,29 @@ def open_assignments(table: str, sub: str) -> int:
         "IndexName": "gsi1",
         "KeyConditionExpression": "gsi1pk = :pk AND begins_with(gsi1sk, :open)",
         "ExpressionAttributeValues": {":pk": {"S": REVIEWER_PREFIX + sub}, ":open": {"S": f"{Status.UNDER_REVIEW}#"}},
+        "Select": "COUNT",
+    }
+    count = 0
+    dynamodb = aws.client("dynamodb")
+    while True:
+        page = dynamodb.query(**request)
+        count += int(page.get("Count", 0))
+        if "LastEvaluatedKey" not in page:
+            return count
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def overdue_assignments(table: str, sub: str, now: datetime) -> int:
+    """How many of the reviewer's open assignments are past their due time (``UNDER_REVIEW#<due>`` < now)."""
+    request = {
+        "TableName": table,
+        "IndexName": "gsi1",
+        "KeyConditionExpression": "gsi1pk = :pk AND gsi1sk BETWEEN :open AND :now",
+        "ExpressionAttributeValues": {
+            ":pk": {"S": REVIEWER_PREFIX + sub},
+            ":open": {"S": f"{Status.UNDER_REVIEW}#"},
+            ":now": {"S": f"{Status.UNDER_REVIEW}#{now.astimezone(UTC).isoformat(timespec='seconds')}"},
+        },
         "Select": "COUNT",
     }
     count = 0

@@ -141,6 +141,7 @@ def review_view(store: ApplicationStore, principal: Principal, app: Application,
         "decision": loaded(app, "decision"),
         "decision_pending": "pending_decision" in app.extra,
         "award_key": app.extra.get("award_key", {}).get("S"),
+        "review_failure": loaded(app, "review_failure"),  # a step that failed after its retries
         "history": history,
     }
 

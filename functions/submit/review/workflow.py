@@ -31,7 +31,10 @@ from platform_common import aws
 from platform_common.errors import InvalidInput
 from platform_common.observability import observability_for
 
-STEPS: Final = ("screen", "assign", "remind", "escalate", "record_decision", "notify", "publish_award")
+STEPS: Final = (
+    "screen", "assign", "remind", "escalate", "record_decision", "notify", "publish_award", "review_failed",
+)  # fmt: skip
+MAX_CAUSE: Final = 500
 SYSTEM_ACTOR: Final = "system:review"
 OUTCOME_ACTIONS: Final = {"approve": Action.APPROVE, "reject": Action.REJECT, "return": Action.RETURN}
 
@@ -284,6 +287,36 @@ def publish_award_step(store: ApplicationStore, event: Mapping[str, Any]) -> dic
     return {"published": key}
 
 
+def review_failed_step(store: ApplicationStore, event: Mapping[str, Any]) -> dict[str, Any]:
+    """A step failed after the state machine's retries: the failure goes on the application (staff see it on
+    the review page, the execution can be redriven or the decision retaken), into the audit chain and the log,
+    so no application waits silently in a stopped review."""
+    app = store.get(str(event["application_id"]))
+    if app is None:
+        return {"recorded": False}
+    failure = {
+        "error": str(event.get("error") or "unknown")[:200],
+        "cause": str(event.get("cause") or "")[:MAX_CAUSE],
+        "execution": str(event.get("execution") or ""),
+        "submission": str(event.get("submission") or app.submission_count),
+        "status": app.status.value,
+        "at": now_iso(),
+    }
+    _logger.error("review step failed", extra={"application_id": app.application_id, "error": failure["error"]})
+    update = {
+        "Update": {
+            "TableName": store.table,
+            "Key": app.key,
+            "UpdateExpression": "SET review_failure = :failure",
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": {":failure": _json(failure)},
+        }
+    }
+    detail = {"error": failure["error"], "status": failure["status"], "submission": failure["submission"]}
+    _record(store, _audit("application.review_failed", app, detail), [update])
+    return {"recorded": True}
+
+
 _STEP_FUNCTIONS: Final = {
     "screen": screen_step,
     "assign": assign_step,
@@ -292,6 +325,7 @@ _STEP_FUNCTIONS: Final = {
     "record_decision": record_decision_step,
     "notify": notify_step,
     "publish_award": publish_award_step,
+    "review_failed": review_failed_step,
 }
 
 

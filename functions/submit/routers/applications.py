@@ -255,6 +255,9 @@ def handle_get_prefill(application_id: ApplicationId) -> PrefillView:
     "/submit/v1/applications/<application_id>/attachments",
     summary="Declare an attachment and get a presigned upload URL that requires its SHA-256",
     tags=TAGS,
+    responses={
+        201: {"description": "The attachment and its upload", "content": {"application/json": {"model": UploadView}}}
+    },
 )
 def handle_request_upload(
     application_id: ApplicationId, request: Annotated[UploadRequest, Body()]

@@ -48,7 +48,8 @@ def handle_put_staff(
     summary="Remove an account from the staff (operators; audited)",
     description="Removing the last operator is a 409.",
     tags=["operator"],
+    responses={204: {"description": "Removed"}},
 )
 def handle_delete_staff(sub: Annotated[str, Path(pattern=SUB_PATTERN)]) -> Response[str]:
     get_registry().remove(_principal(), sub)
-    return Response(status_code=204, content_type="application/json", body="")
+    return Response(status_code=204, body="")  # no content, so no Content-Type

@@ -248,6 +248,8 @@ def _read_subsidy(lang: Language, posted: Mapping[str, str]) -> tuple[dict[str, 
             content[name] = json.loads(typed) if typed else empty
         except json.JSONDecodeError as bad:
             errors[name] = st(lang, "json_invalid", detail=f"{bad.msg}, line {bad.lineno} column {bad.colno}")
+        except RecursionError:
+            errors[name] = st(lang, "json_invalid", detail="nested too deeply")
     return content, errors
 
 

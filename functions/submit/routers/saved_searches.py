@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from functions.submit.dal import get_store
 from functions.submit.principal import Principal, principal_from_bearer
-from functions.submit.saved_searches import SavedSearchList, SavedSearchRequest, save_search
+from functions.submit.saved_searches import SavedSearch, SavedSearchList, SavedSearchRequest, save_search
 from functions.submit.schedule import saved_search_store
 from platform_common.api import json_body
 
@@ -34,6 +34,7 @@ def handle_get_saved_searches() -> dict[str, Any]:
     summary="Save a subsidy search (at most 20); new matching subsidies are mailed to the login's address",
     description="Subsidies that match already when the search is saved are not mailed.",
     tags=["saved searches"],
+    responses={201: {"description": "The saved search", "content": {"application/json": {"model": SavedSearch}}}},
 )
 def handle_post_saved_search(request: Annotated[SavedSearchRequest, Body()]) -> Response[dict[str, Any]]:
     principal = _principal()
@@ -47,7 +48,8 @@ def handle_post_saved_search(request: Annotated[SavedSearchRequest, Body()]) -> 
     "/submit/v1/saved-searches/<search_id>",
     summary="Delete one of my saved searches (its alerts stop)",
     tags=["saved searches"],
+    responses={204: {"description": "Deleted (its alerts stop)"}},
 )
 def handle_delete_saved_search(search_id: Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]) -> Response[str]:
     saved_search_store().remove(_principal().sub, search_id)
-    return Response(status_code=204, content_type="application/json", body="")
+    return Response(status_code=204, body="")  # no content, so no Content-Type

@@ -25,6 +25,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 
+from platform_common.correlation import outgoing_headers
 from platform_common.errors import ServiceUnavailable, Unauthorized
 
 JWKS_TTL_SECONDS: Final = 600.0
@@ -38,7 +39,7 @@ UserinfoFetcher = Callable[[str, str], dict[str, Any]]  # (issuer, access token)
 
 def fetch_jwks_over_http(issuer: str) -> dict[str, Any]:
     try:
-        answer = httpx.get(f"{issuer}/jwks", timeout=HTTP_TIMEOUT_SECONDS)
+        answer = httpx.get(f"{issuer}/jwks", timeout=HTTP_TIMEOUT_SECONDS, headers=outgoing_headers())
         answer.raise_for_status()
         keys: dict[str, Any] = answer.json()
     except (httpx.HTTPError, ValueError) as error:

@@ -4,7 +4,8 @@ OpenAPI routes. A service supplies its routers; this module supplies the rest.""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -12,12 +13,33 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.shared.json_encoder import Encoder
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
-from platform_common.errors import DomainError, FieldError, problem_response
+from platform_common.aws import is_unavailable
+from platform_common.errors import (
+    DomainError,
+    FieldError,
+    ServiceUnavailable,
+    problem_headers,
+    problem_response,
+)
 from platform_common.observability import observability_for
+from platform_common.request_guard import install_request_guard
+from platform_common.security_headers import add_security_headers
 
 API_VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What the operations under a path prefix answer besides 200 and 400, for their OpenAPI document:
+    the statuses of their problems, and whether they are pages (HTML, and error pages for browsers)."""
+
+    prefix: str
+    problems: tuple[int, ...] = ()
+    html: bool = False
 
 
 def field_errors_from_validation(exc: RequestValidationError) -> list[FieldError]:
@@ -31,19 +53,42 @@ def field_errors_from_validation(exc: RequestValidationError) -> list[FieldError
     return found
 
 
+def aws_error_code(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code", "ClientError"))
+    return type(exc).__name__
+
+
 def _json_serializer(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), cls=Encoder)
 
 
-def build_resolver(service: str, title: str, description: str, routers: Iterable[Router]) -> APIGatewayRestResolver:
+class SecureResolver(APIGatewayRestResolver):
+    """A REST resolver whose every response (pages, JSON, redirects, errors, 404s) carries the security headers."""
+
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        result = super().resolve(event, context)
+        add_security_headers(result)
+        return result
+
+
+def build_resolver(
+    service: str,
+    title: str,
+    description: str,
+    routers: Iterable[Router],
+    answers: Sequence[Answers] = (),
+) -> APIGatewayRestResolver:
     """Return the service's resolver with its routers, the error table, health and OpenAPI routes."""
     # Japanese stays readable on the wire (UTF-8 JSON, no \u escapes).
-    app = APIGatewayRestResolver(enable_validation=True, serializer=_json_serializer)
+    app = SecureResolver(enable_validation=True, serializer=_json_serializer)
+    install_request_guard(app)  # bodies that are not UTF-8, not JSON or too deep: 4xx, not 500
     logger = observability_for(service).logger
 
     @app.exception_handler(DomainError)
     def handle_domain_error(exc: DomainError) -> Response[str]:
-        return problem_response(exc.status, exc.slug, exc.detail, exc.errors, app.current_event.path)
+        path = app.current_event.path
+        return problem_response(exc.status, exc.slug, exc.detail, exc.errors, path, problem_headers(exc))
 
     @app.exception_handler(RequestValidationError)
     def handle_validation_error(exc: RequestValidationError) -> Response[str]:
@@ -55,6 +100,21 @@ def build_resolver(service: str, title: str, description: str, routers: Iterable
     def handle_not_found(_exc: Exception) -> Response[str]:
         path = app.current_event.path
         return problem_response(HTTPStatus.NOT_FOUND, "no-such-route", f"no route for {path}", instance=path)
+
+    @app.exception_handler([ClientError, BotoCoreError])
+    def handle_aws_error(exc: ClientError | BotoCoreError) -> Response[str]:
+        """An AWS call that failed after the client's retries: a throttle or an AWS fault is a 503 the client
+        may retry (each write is one request or one transaction, so nothing was half-written); anything
+        else is ours to fix (500)."""
+        if not is_unavailable(exc):
+            unexpected: Response[str] = handle_unexpected(exc)
+            return unexpected
+        logger.warning("dependency unavailable", extra={"path": app.current_event.path, "error": aws_error_code(exc)})
+        unavailable = ServiceUnavailable("a service the platform depends on is busy: retry shortly")
+        # through the DomainError handler in force (a service may have its own: pages for browsers)
+        handler = app.exception_handler_manager.lookup_exception_handler(ServiceUnavailable) or handle_domain_error
+        response: Response[str] = handler(unavailable)
+        return response
 
     @app.exception_handler(Exception)
     def handle_unexpected(_exc: Exception) -> Response[str]:
@@ -74,7 +134,7 @@ def build_resolver(service: str, title: str, description: str, routers: Iterable
         return Response(
             status_code=200,
             content_type="application/json",
-            body=openapi_document(app, title, description),
+            body=openapi_document(app, title, description, answers),
         )
 
     return app
@@ -102,20 +162,46 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
-def openapi_document(app: APIGatewayRestResolver, title: str, description: str) -> str:
-    """The generated document, corrected to what the API really answers on invalid input: powertools
-    documents 422 with its own error shape; we answer 400 problem+json (see ``build_resolver``)."""
+# A route's ``responses`` name their problem bodies with this (the schema is added to every document).
+PROBLEM_CONTENT: dict[str, Any] = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def openapi_document(app: APIGatewayRestResolver, title: str, description: str, answers: Sequence[Answers] = ()) -> str:
+    """The generated document, corrected to what the API really answers: powertools documents 422 with its
+    own error shape, we answer 400 problem+json (see ``build_resolver``); every operation with a path
+    parameter may answer 404, every one with a body 413 and 415 (:mod:`platform_common.request_guard`), and
+    the service's ``answers`` add the rest, and mark its pages as HTML."""
     document = json.loads(app.get_openapi_json_schema(title=title, version=API_VERSION, description=description))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA
     for schema_name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(schema_name, None)
-    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for operations in document.get("paths", {}).values():
+    problem = PROBLEM_CONTENT
+    html = {"text/html": {"schema": {"type": "string"}}}
+    for path, operations in document.get("paths", {}).items():
         for operation in operations.values():
-            responses = operation.get("responses", {})
+            responses = operation.setdefault("responses", {})
             if responses.pop("422", None) is not None:
-                responses["400"] = {"description": "Invalid input: the problem names each field", "content": problem}
+                responses.setdefault(
+                    "400", {"description": "Invalid input: the problem names each field", "content": problem}
+                )
+            statuses = {404} if "{" in path else set()
+            if "requestBody" in operation:
+                statuses |= {HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.UNSUPPORTED_MEDIA_TYPE}
+            applying = [a for a in answers if path.startswith(a.prefix)]
+            for answer in applying:
+                statuses.update(answer.problems)
+            for status in sorted(statuses):
+                responses.setdefault(str(status), {"description": HTTPStatus(status).phrase, "content": problem})
+            for code, response in responses.items():  # an error declared by the route without its body
+                if code.startswith(("4", "5")):
+                    response.setdefault("content", problem)
+            if any(a.html for a in applying):  # a page: HTML to browsers, problem+json to JSON clients on error
+                for code, response in responses.items():
+                    if code.startswith(("2", "3")):
+                        response["content"] = html
+                    elif code.startswith("4"):
+                        response["content"] = {**html, **response.get("content", problem)}
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 

@@ -7,10 +7,11 @@ Plain boto3: where the code runs is the environment's business. The devstack and
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
 
 _CONFIG = Config(
     connect_timeout=2,
@@ -42,3 +43,43 @@ def reset_clients() -> None:
     client.cache_clear()
     resource.cache_clear()
     s3_presigner.cache_clear()
+
+
+# Error codes that mean "not now" rather than "never": throttles and an AWS-side fault. The client has already
+# retried them with backoff (standard mode); one that is still raised becomes a 503 with Retry-After.
+_UNAVAILABLE_CODES: Final = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "TransactionInProgressException",
+        "SlowDown",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "ServiceUnavailable",
+        "InternalError",
+        "InternalServerError",
+        # KMS: the key cannot be used now (an operator enables it or the service recovers); no client can help
+        "KMSInternalException",
+        "DependencyTimeoutException",
+        "KeyUnavailableException",
+        "DisabledException",
+        "KMSInvalidStateException",
+    }
+)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether an AWS error, raised after the client's retries, means the dependency is unavailable for now."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        return error.get("Code") in _UNAVAILABLE_CODES or status >= 500
+    return isinstance(exc, ConnectionError | HTTPClientError) or (
+        isinstance(exc, BotoCoreError) and "timeout" in type(exc).__name__.lower()
+    )

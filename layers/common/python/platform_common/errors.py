@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -74,11 +74,31 @@ class PreconditionFailed(DomainError):
     slug = "precondition-failed"
 
 
+class PayloadTooLarge(DomainError):
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    slug = "payload-too-large"
+
+
+class UnsupportedMediaType(DomainError):
+    """A body in a media type the operation does not read (its problem names ``body``)."""
+
+    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    slug = "unsupported-media-type"
+
+
 class ServiceUnavailable(DomainError):
     """A dependency (another service, a key set) cannot be reached now; the client may retry."""
 
     status = HTTPStatus.SERVICE_UNAVAILABLE
     slug = "service-unavailable"
+
+
+RETRY_AFTER_SECONDS: Final = 5  # what a 503 asks the client to wait: past a throttle's burst, short for a person
+
+
+def problem_headers(exc: DomainError) -> dict[str, str] | None:
+    """Headers a problem carries besides its body: ``Retry-After`` on a 503."""
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, ServiceUnavailable) else None
 
 
 class RateLimited(DomainError):

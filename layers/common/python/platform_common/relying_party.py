@@ -4,9 +4,10 @@ The OP accepts only confidential clients and requires PKCE of every one, so a pa
 runs this flow on the server: :meth:`RelyingParty.start_login` makes the authorization URL (scope, state,
 nonce and the S256 challenge of a fresh verifier, through authlib's ``OAuth2Client``); the caller keeps
 state, nonce and verifier server-side (:mod:`platform_common.browser_session`); :meth:`finish_login`
-checks the returned state, redeems the code at the token endpoint with ``client_secret_basic`` and the
-verifier, and verifies the ID token with joserfc against the OP's JWKS (signature, ``iss``, ``aud``,
-``azp``, ``exp``, ``iat``, ``nonce``). The client secret is read from AWS Secrets Manager at run time.
+checks the returned state and issuer (RFC 9207), redeems the code at the token endpoint with
+``client_secret_basic`` and the verifier, and verifies the ID token with joserfc against the OP's JWKS
+(signature, ``iss``, ``aud``, ``azp``, ``exp``, ``iat``, ``nonce``). The client secret is read from AWS
+Secrets Manager at run time.
 
 Endpoints come from the OP's discovery document; it, the JWKS (refetched on an unknown ``kid``) and the
 secret are cached per process. HTTP goes through one ``httpx`` transport that tests may replace.
@@ -33,6 +34,7 @@ from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 
 from platform_common import aws
+from platform_common.correlation import outgoing_headers
 from platform_common.errors import DomainError, FieldError, ServiceUnavailable
 
 ID_TOKEN_ALGORITHMS: Final = ["RS256", "ES256", "PS256"]
@@ -111,7 +113,9 @@ class RelyingParty:
 
     def _get_json(self, url: str) -> dict[str, Any]:
         try:
-            with httpx.Client(transport=self.transport, timeout=HTTP_TIMEOUT_SECONDS) as client:
+            with httpx.Client(
+                transport=self.transport, timeout=HTTP_TIMEOUT_SECONDS, headers=outgoing_headers()
+            ) as client:
                 answer = client.get(url)
                 answer.raise_for_status()
                 found = answer.json()
@@ -165,6 +169,7 @@ class RelyingParty:
             code_challenge_method="S256",
             transport=self.transport,
             timeout=HTTP_TIMEOUT_SECONDS,
+            headers=outgoing_headers(),  # the request's correlation id, on to the OP
             **kwargs,
         )
 
@@ -187,8 +192,10 @@ class RelyingParty:
         returned = params.get("state", "")
         if not returned or not hmac.compare_digest(returned.encode("utf-8"), state.encode("utf-8")):
             raise SignInRejected.because("state", "does not match the sign-in this browser started")
-        if "iss" in params and params["iss"] != self.config.issuer:  # RFC 9207 (mix-up attacks)
-            raise SignInRejected.because("iss", "the answer comes from another issuer")
+        # RFC 9207 (mix-up attacks): an OP that announces ``iss`` in its answers must send it, and it must be ours.
+        iss_announced = self.metadata().get("authorization_response_iss_parameter_supported") is True
+        if ("iss" in params or iss_announced) and params.get("iss") != self.config.issuer:
+            raise SignInRejected.because("iss", "the answer does not come from this sign-in's issuer")
         if "error" in params:
             error = params["error"][:64]
             raise SignInRejected.because("error", f"the sign-in was not completed ({error})")
@@ -206,7 +213,9 @@ class RelyingParty:
             raise SignInRejected.because("access_token", "the token answer carries no access token")
         endpoint = str(self.metadata()["userinfo_endpoint"])
         try:
-            with httpx.Client(transport=self.transport, timeout=HTTP_TIMEOUT_SECONDS) as client:
+            with httpx.Client(
+                transport=self.transport, timeout=HTTP_TIMEOUT_SECONDS, headers=outgoing_headers()
+            ) as client:
                 answer = client.get(endpoint, headers={"Authorization": f"Bearer {signed_in.access_token}"})
                 answer.raise_for_status()
                 found = answer.json()

@@ -1,0 +1,100 @@
+"""gBizID notices and the review workflow under injected faults (tests/faults.py): a notice SES or SNS refused
+waits in the outbox and the schedule sends it; a review step that keeps failing ends in a visible state."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from functions.auth.notice_outbox import NOTICE_INDEX_PK
+from functions.auth.notify import notify_email, notify_sms, retry_kept_notices
+from platform_common import aws
+from tests.faults import SES_THROTTLING, SNS_INTERNAL_ERROR, inject
+from tests.integration import test_auth_notify_send as notify_tests
+from tests.integration.test_auth_notify_send import _mails_to, _sms_to
+
+sender = notify_tests.sender  # the fixture that verifies the SES sender
+
+ASL = Path(__file__).parents[2] / "infra" / "state_machines" / "application_review.asl.json"
+
+
+def _kept(aws_platform: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = aws.client("dynamodb").query(
+        TableName=aws_platform["identity"].name("table", "accounts"),
+        IndexName="gsi1",
+        KeyConditionExpression="gsi1pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": NOTICE_INDEX_PK}},
+    )["Items"]
+    return found
+
+
+def test_a_notice_ses_refuses_is_kept_and_the_scheduled_run_sends_it(aws_platform: dict[str, Any], sender: str):
+    to = "fault-notice@applicant.example.jp"
+    with inject("ses", "SendEmail", SES_THROTTLING) as fault:
+        notify_email(to, "password_changed", "ja")  # the password change itself goes on: nothing is raised
+    assert fault.attempts == 4
+    assert _mails_to(to) == []  # a throttle is retried with backoff first
+    assert [item["to"]["S"] for item in _kept(aws_platform)].count(to) == 1
+
+    report = retry_kept_notices()
+
+    assert report["sent"] >= 1
+    assert len(_mails_to(to)) == 1
+    assert all(item["to"]["S"] != to for item in _kept(aws_platform))
+
+
+def test_an_sms_notice_sns_refuses_is_kept_until_sns_answers(aws_platform: dict[str, Any]):
+    phone = "+819011112222"
+    with inject("sns", "Publish", SNS_INTERNAL_ERROR):
+        notify_sms(phone, "factor_added", "en", factor="SMS")
+        assert retry_kept_notices()["waiting"] >= 1  # still down: it stays
+    assert retry_kept_notices()["sent"] >= 1
+    assert _sms_to(phone) == ["gBizID: second factor SMS added"]
+
+
+def test_a_one_time_code_is_never_kept(aws_platform: dict[str, Any], sender: str):
+    to = "fault-code@applicant.example.jp"
+    with inject("ses", "SendEmail", SES_THROTTLING):
+        notify_email(to, "email_otp", "ja", code="123456")
+    assert all(item["to"]["S"] != to for item in _kept(aws_platform))
+
+
+def test_every_lambda_task_of_the_review_is_retried_and_then_caught_into_a_visible_failure():
+    states = json.loads(ASL.read_text(encoding="utf-8"))["States"]
+    tasks = {name: s for name, s in states.items() if s["Type"] == "Task" and name != "ReviewFailed"}
+    assert tasks
+    for name, state in tasks.items():
+        retried = {error for rule in state.get("Retry", []) for error in rule["ErrorEquals"]}
+        assert "Lambda.ServiceException" in retried, name
+        assert all(rule["BackoffRate"] >= 2 for rule in state["Retry"]), name
+        last = state["Catch"][-1]
+        assert (last["ErrorEquals"], last["Next"], last["ResultPath"]) == (["States.ALL"], "ReviewFailed", "$.failure")
+    failed = states["ReviewFailed"]
+    assert failed["Parameters"]["Payload"]["step"] == "review_failed"
+    assert states[failed["Next"]]["Type"] == "Fail"
+
+
+def test_the_failure_step_records_the_failure_on_the_application(aws_platform: dict[str, Any]):
+    from functions.submit.applications.model import Application
+    from functions.submit.review.workflow import loaded, run_step
+    from tests.integration.test_submit_applications import put_subsidy
+
+    table = aws_platform["meti"].name("table", "applications")
+    subsidy = put_subsidy(aws_platform)
+    item = {
+        "pk": {"S": "APP#fault-review"}, "sk": {"S": "APP"}, "application_id": {"S": "fault-review"},
+        "subsidy_id": {"S": subsidy}, "corporate_number": {"S": "1010001000006"}, "status": {"S": "SUBMITTED"},
+        "version": {"N": "2"}, "form": {"S": "{}"}, "created_at": {"S": "2026-01-01T00:00:00Z"},
+        "updated_at": {"S": "2026-01-01T00:00:00Z"}, "submission_count": {"N": "1"}, "applicant_sub": {"S": "fault"},
+    }  # fmt: skip
+    aws.client("dynamodb").put_item(TableName=table, Item=item)
+
+    cause = "ProvisionedThroughputExceededException"
+    run_step({"step": "review_failed", "application_id": "fault-review", "submission": 1,
+              "error": "States.TaskFailed", "cause": cause, "execution": "x"})  # fmt: skip
+
+    stored = aws.client("dynamodb").get_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})["Item"]
+    failure = loaded(Application.from_item(stored), "review_failure")
+    assert failure["error"] == "States.TaskFailed"
+    assert failure["status"] == "SUBMITTED"
