@@ -9,13 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 
 from functions.submit.applications.model import Status
 from functions.submit.staff import StaffMember
 from platform_common import aws
 
 REVIEWER_PREFIX: Final = "REVIEWER#"
+
+
+def _count(request: dict[str, Any]) -> int:
+    """The number of items a ``Select: COUNT`` query matches, over all its pages."""
+    count = 0
+    dynamodb = aws.client("dynamodb")
+    while True:
+        page = dynamodb.query(**request)
+        count += int(page.get("Count", 0))
+        if "LastEvaluatedKey" not in page:
+            return count
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def open_assignments(table: str, sub: str) -> int:
@@ -26,14 +38,7 @@ def open_assignments(table: str, sub: str) -> int:
         "ExpressionAttributeValues": {":pk": {"S": REVIEWER_PREFIX + sub}, ":open": {"S": f"{Status.UNDER_REVIEW}#"}},
         "Select": "COUNT",
     }
-    count = 0
-    dynamodb = aws.client("dynamodb")
-    while True:
-        page = dynamodb.query(**request)
-        count += int(page.get("Count", 0))
-        if "LastEvaluatedKey" not in page:
-            return count
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return _count(request)
 
 
 def overdue_assignments(table: str, sub: str, now: datetime) -> int:
@@ -49,14 +54,7 @@ def overdue_assignments(table: str, sub: str, now: datetime) -> int:
         },
         "Select": "COUNT",
     }
-    count = 0
-    dynamodb = aws.client("dynamodb")
-    while True:
-        page = dynamodb.query(**request)
-        count += int(page.get("Count", 0))
-        if "LastEvaluatedKey" not in page:
-            return count
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return _count(request)
 
 
 def least_loaded(reviewers: Sequence[StaffMember], load: Callable[[str], int]) -> StaffMember | None:
