@@ -287,12 +287,10 @@ def handle_application_page(application_id: str) -> Response[str]:
 @router.post(f"{portal.APPLICATIONS_PATH}/<application_id>", include_in_schema=False)
 def handle_save_draft(application_id: str) -> Response[str]:
     lang = http.language(router)
-    found = _signed_in(lang)
+    found = http.posted_form(router, _signed_in(lang))
     if isinstance(found, Response):
         return found
-    session, principal = found
-    posted = http.form(router)
-    session.verify_csrf(posted)
+    session, principal, posted = found
     try:
         app = _load(principal, application_id)
     except NotFound:
@@ -376,12 +374,10 @@ def handle_upload(application_id: str) -> Response[str]:
 @router.post(f"{portal.APPLICATIONS_PATH}/<application_id>/submit", include_in_schema=False)
 def handle_submit(application_id: str) -> Response[str]:
     lang = http.language(router)
-    found = _signed_in(lang)
+    found = http.posted_form(router, _signed_in(lang))
     if isinstance(found, Response):
         return found
-    session, principal = found
-    posted = http.form(router)
-    session.verify_csrf(posted)
+    session, principal, posted = found
     try:
         app = _load(principal, application_id)
     except NotFound:

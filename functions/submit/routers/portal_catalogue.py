@@ -181,12 +181,10 @@ def _valid_id(subsidy_id: str) -> bool:
 @router.post(f"{portal.SUBSIDIES_PATH}/<subsidy_id>/apply", include_in_schema=False)
 def handle_apply(subsidy_id: str) -> Response[str]:
     lang = http.language(router)
-    found = http.require_sign_in(router, lang)
+    found = http.posted_form(router, http.require_sign_in(router, lang))
     if isinstance(found, Response):
         return found
-    session, principal = found
-    posted = http.form(router)
-    session.verify_csrf(posted)
+    _session, principal, posted = found
     if not _valid_id(subsidy_id):
         return http.message_page(router, lang, "conflict_title", t(lang, "not_found"), 404)
     corporate_number = posted.get("corporate_number") or None

@@ -306,12 +306,10 @@ def handle_new_subsidy() -> Response[str]:
 @router.post(SUBSIDIES_PATH, include_in_schema=False)
 def handle_create_subsidy() -> Response[str]:
     lang = http.language(router)
-    found = _operator(lang)
+    found = http.posted_form(router, _operator(lang))
     if isinstance(found, Response):
         return found
-    session, principal = found
-    posted = http.form(router)
-    session.verify_csrf(posted)
+    session, principal, posted = found
     content, errors = _read_subsidy(lang, posted)
     subsidy_id = posted.get("id", "").strip()
     if subsidy_id and not SUBSIDY_ID.match(subsidy_id):
@@ -375,12 +373,10 @@ def handle_edit_subsidy(subsidy_id: str) -> Response[str]:
 @router.post(f"{SUBSIDIES_PATH}/<subsidy_id>", include_in_schema=False)
 def handle_update_subsidy(subsidy_id: str) -> Response[str]:
     lang = http.language(router)
-    found = _operator(lang)
+    found = http.posted_form(router, _operator(lang))
     if isinstance(found, Response):
         return found
-    session, principal = found
-    posted = http.form(router)
-    session.verify_csrf(posted)
+    session, principal, posted = found
     item = get_store().get_item(subsidy_id) if SUBSIDY_ID.match(subsidy_id) else None
     version = posted.get("version", "")
     if item is None:
@@ -509,12 +505,10 @@ def handle_staff() -> Response[str]:
 @router.post(STAFF_PATH, include_in_schema=False)
 def handle_put_staff() -> Response[str]:
     lang = http.language(router)
-    found = _operator(lang)
+    found = http.posted_form(router, _operator(lang))
     if isinstance(found, Response):
         return found
-    session, principal = found
-    posted = http.form(router)
-    session.verify_csrf(posted)
+    session, principal, posted = found
     sub = posted.get("sub", "").strip()
     errors: dict[str, str] = {}
     if not SUB.match(sub):

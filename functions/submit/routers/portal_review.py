@@ -379,12 +379,10 @@ def _read_decision(lang: Language, posted: Mapping[str, str]) -> tuple[Decision 
 @router.post(f"{REVIEW_PATH}/applications/<application_id>/decision", include_in_schema=False)
 def handle_decision(application_id: str) -> Response[str]:
     lang = http.language(router)
-    found = staff_pages.signed_in_staff(router, lang, staff_pages.REVIEW_ROLES)
+    found = http.posted_form(router, staff_pages.signed_in_staff(router, lang, staff_pages.REVIEW_ROLES))
     if isinstance(found, Response):
         return found
-    session, principal = found
-    posted = http.form(router)
-    session.verify_csrf(posted)
+    session, principal, posted = found
     try:
         app = _load(application_id)
     except NotFound:

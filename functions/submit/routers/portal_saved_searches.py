@@ -88,12 +88,10 @@ def _search_href(lang: Language, request: SavedSearchRequest) -> str:
 @router.post(SAVED_SEARCHES_PATH, include_in_schema=False)
 def handle_save_search() -> Response[str]:
     lang = http.language(router)
-    found = http.require_sign_in(router, lang)
+    found = http.posted_form(router, http.require_sign_in(router, lang))
     if isinstance(found, Response):
         return found
-    session, principal = found
-    posted = http.form(router)
-    session.verify_csrf(posted)
+    _session, principal, posted = found
     back = (t(lang, "list_title"), with_query(portal.SUBSIDIES_PATH, {"lang": lang}))
     try:
         request = SavedSearchRequest.model_validate(

@@ -143,6 +143,19 @@ def require_sign_in(router: Router, lang: Language) -> tuple[WebSession, Princip
     return redirect(login_href(lang, back))
 
 
+def posted_form(
+    router: Router, found: tuple[WebSession, Principal] | Response[str]
+) -> tuple[WebSession, Principal, dict[str, str]] | Response[str]:
+    """A state-changing form post by the person ``found`` (what an access check answered): their session,
+    principal and the posted fields, its CSRF token checked (a missing or forged one is a 403)."""
+    if isinstance(found, Response):
+        return found
+    session, principal = found
+    posted = form(router)
+    session.verify_csrf(posted)
+    return session, principal, posted
+
+
 def message_page(
     router: Router,
     lang: Language,
