@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+ROUNDS ?= 5
 MINISTRIES ?= meti,mhlw
 # Installed again only when the dependency pins change.
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
@@ -14,7 +15,7 @@ export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/common/python
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install dev test lint format typecheck pytest unit integration infra e2e synth openapi bench synthdata clean
+.PHONY: help install dev test lint format typecheck pytest unit explore integration infra e2e synth openapi bench synthdata clean
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -54,6 +55,9 @@ pytest: install system-deps ## the whole test suite (unit, integration, infra, e
 
 unit: install ## unit tests only (fast)
 	$(BIN)/pytest -q tests/unit
+
+explore: install ## property tests with fresh random examples, ROUNDS times (the gate's examples are fixed)
+	for round in $$(seq $(ROUNDS)); do $(BIN)/pytest -q -p no:cacheprovider --hypothesis-profile=explore tests/unit || exit 1; done
 
 integration: install ## integration tests against moto
 	$(BIN)/pytest -q tests/integration

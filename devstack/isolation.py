@@ -16,19 +16,21 @@ its route halfway (``KeyError: '_route'``). It is kept per thread as well.
 
 The logger's keys (the Lambda context, the correlation id) are kept by powertools in one dict per logger; with
 several requests of one function at a time (the gateway allows a few, as Lambda runs several execution
-environments), one request's id would be written on another's lines. Its formatter has thread-safe variants
-of the same methods (keys in a context variable, which each werkzeug thread has of its own): the devstack uses
-those for every request.
+environments), one request's id would be written on another's lines. The keys a logger adds are kept per
+thread and per logger here. (powertools' own "thread-safe" variants keep them in one context variable shared by
+every logger: a logger created in a thread then gave its ``service`` to every other logger's lines there.)
 """
 
 from __future__ import annotations
 
 import abc
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver, BaseRouter
 from aws_lambda_powertools.logging import Logger
+from aws_lambda_powertools.logging import formatter as powertools_formatter
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 _SHARED_ATTRIBUTES = ("current_event", "lambda_context")
@@ -66,15 +68,45 @@ class _PerThreadRouterMeta(abc.ABCMeta):
     lambda_context = _PerThread("lambda_context")
 
 
-def _thread_log_keys(formatter: LambdaPowertoolsFormatter) -> dict[str, Any]:
-    return {**formatter.log_format, **formatter.thread_safe_get_current_keys()}
+def _thread_keys(formatter: LambdaPowertoolsFormatter) -> dict[str, Any]:
+    """The keys this thread added to this logger (the logger's own, set when it was created, stay in
+    ``log_format``)."""
+    by_formatter: dict[int, dict[str, Any]] = _state.__dict__.setdefault("log_keys", {})
+    return by_formatter.setdefault(id(formatter), {})
+
+
+def _append_keys(formatter: LambdaPowertoolsFormatter, **additional_keys: Any) -> None:
+    _thread_keys(formatter).update(additional_keys)
+
+
+def _remove_keys(formatter: LambdaPowertoolsFormatter, keys: Iterable[str]) -> None:
+    for key in keys:
+        _thread_keys(formatter).pop(key, None)
+
+
+def _clear_keys(formatter: LambdaPowertoolsFormatter) -> None:
+    _thread_keys(formatter).clear()
+
+
+def _current_keys(formatter: LambdaPowertoolsFormatter) -> dict[str, Any]:
+    return {**formatter.log_format, **_thread_keys(formatter)}
+
+
+_format_record = LambdaPowertoolsFormatter.format
+
+
+def _format_with_thread_keys(formatter: LambdaPowertoolsFormatter, record: Any) -> str:
+    """powertools reads the added keys from its context variable while formatting: give it this logger's."""
+    token = powertools_formatter.THREAD_LOCAL_KEYS.set(dict(_thread_keys(formatter)))
+    try:
+        return _format_record(formatter, record)
+    finally:
+        powertools_formatter.THREAD_LOCAL_KEYS.reset(token)
 
 
 def _thread_correlation_id(logger: Logger) -> str | None:
-    keys = logger.registered_formatter.thread_safe_get_current_keys()
-    if "correlation_id" in keys:
-        return keys["correlation_id"]  # type: ignore[no-any-return]
-    return logger.registered_formatter.log_format.get("correlation_id")  # type: ignore[attr-defined,no-any-return]
+    formatter: Any = logger.registered_formatter
+    return _current_keys(formatter).get("correlation_id")
 
 
 def isolate_request_threads() -> None:
@@ -83,9 +115,11 @@ def isolate_request_threads() -> None:
         return
     ApiGatewayResolver.context = _PerThreadContext()  # type: ignore[assignment]
     formatter: Any = LambdaPowertoolsFormatter
-    formatter.append_keys = formatter.thread_safe_append_keys
-    formatter.remove_keys = formatter.thread_safe_remove_keys
-    formatter.get_current_keys = _thread_log_keys
+    formatter.append_keys = formatter.thread_safe_append_keys = _append_keys
+    formatter.remove_keys = formatter.thread_safe_remove_keys = _remove_keys
+    formatter.thread_safe_clear_keys = _clear_keys
+    formatter.get_current_keys = formatter.thread_safe_get_current_keys = _current_keys
+    formatter.format = _format_with_thread_keys
     Logger.get_correlation_id = _thread_correlation_id  # type: ignore[method-assign,assignment]
     for name in _SHARED_ATTRIBUTES:  # first, while plain assignment still sets the class's own attribute
         setattr(BaseRouter, name, _PerThread(name))  # instance reads (``app.current_event``)

@@ -16,6 +16,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import settings
+
+# The gate draws the same examples on every run, so a red build names a change, not a dice roll; `make
+# explore` draws new ones (and more of them) to look for what the gate's examples miss.
+settings.register_profile("gate", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("explore", deadline=None, print_blob=True)
+settings.load_profile("gate")
 
 os.environ.update(
     {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from platform_common.digits import is_ascii_digits
+
 PREFECTURE_NAMES: Final[tuple[str, ...]] = (
     "北海道",
     "青森県",
@@ -112,7 +114,7 @@ _CITY = re.compile(r"^(.+?郡.+?[町村]|.+?市.+?区|.+?[市区町村])")
 def prefecture_name(code: object) -> str | None:
     """The prefecture of a two-digit JIS code ("13" → "東京都")."""
     text = str(code or "")
-    return PREFECTURE_NAMES[int(text) - 1] if text.isdigit() and 1 <= int(text) <= 47 else None
+    return PREFECTURE_NAMES[int(text) - 1] if is_ascii_digits(text) and 1 <= int(text) <= 47 else None
 
 
 def city_name(location: object, prefecture: str | None) -> str | None:

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from functions.hojin_search.settings import get_settings
 from platform_common import aws
+from platform_common.digits import is_ascii_digits
 from platform_common.errors import FieldError, InvalidInput
 
 PAGE_SIZE: Final = 1000
@@ -63,7 +64,7 @@ class UpdateRequest:
 
 def _day(item: str, raw: str, errors: list[FieldError]) -> date | None:
     try:
-        if len(raw) != 8 or not raw.isdigit():
+        if len(raw) != 8 or not is_ascii_digits(raw):
             raise ValueError
         return datetime.strptime(raw, "%Y%m%d").date()
     except ValueError:
@@ -76,7 +77,7 @@ def parse_update_request(start: str, end: str, page: str | None) -> UpdateReques
     first, last = _day("from", start.strip(), errors), _day("to", end.strip(), errors)
     number = 1
     if page is not None and page.strip():
-        if not page.strip().isdigit() or int(page) < 1:
+        if not is_ascii_digits(page.strip()) or int(page) < 1:
             errors.append(FieldError("page", "must be an integer from 1"))
         else:
             number = int(page)

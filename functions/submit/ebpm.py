@@ -25,6 +25,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from platform_common import aws
+from platform_common.digits import typed_integer
 
 EXPORT_KEY: Final = "ebpm/applications/applications.parquet"
 EXPORTED_STATUSES: Final = frozenset({"SUBMITTED", "UNDER_REVIEW", "RETURNED", "APPROVED", "REJECTED", "WITHDRAWN"})
@@ -80,8 +81,8 @@ def prefecture_of(address: Any) -> str | None:
 
 
 def employee_size(count: Any) -> str:
-    if isinstance(count, str) and count.strip().isdigit():
-        count = int(count.strip())
+    if isinstance(count, str):
+        count = typed_integer(count)
     if not isinstance(count, int) or isinstance(count, bool) or count < 0:
         return UNKNOWN
     return next((label for limit, label in SIZE_BANDS if count <= limit), LARGEST_BAND)
@@ -98,8 +99,8 @@ def _amount(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and (number := typed_integer(value)) is not None and number >= 0:
+        return number
     return None
 
 

@@ -313,6 +313,16 @@ def test_given_no_session_when_authorizing_then_the_browser_goes_to_the_login(fl
     assert "return_to=/oauth/authorize%3Frequest_id%3D" in location
 
 
+@pytest.mark.parametrize("max_age", ["\u00b2", "\u0663\u0660", "-1", "60s"])
+def test_given_a_max_age_that_is_not_seconds_then_the_relying_party_gets_invalid_request(
+    flow: Flow, max_age: str
+) -> None:
+    page = flow.authorize(max_age=max_age)
+
+    assert page.status == 302
+    assert parse_qs(urlsplit(page.headers["location"]).query)["error"] == ["invalid_request"]
+
+
 def test_given_prompt_login_when_the_session_is_older_then_a_new_login_is_required(flow: Flow) -> None:
     page = flow.authorize(prompt="login")
 

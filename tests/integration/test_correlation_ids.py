@@ -13,7 +13,7 @@ import pytest
 from devstack.demo_corporations import DEMO_CORP_B
 from platform_common.observability import observability_for
 from tests.integration.test_submit_applications import APPS, account, bearer, op  # noqa: F401  # op: a fixture
-from tests.integration.test_submit_exchange import catalogue  # noqa: F401  # a fixture
+from tests.integration.test_submit_exchange import OWN_COPIES, catalogue  # noqa: F401  # a fixture
 
 
 class _Lines(logging.Handler):
@@ -53,9 +53,10 @@ def test_given_a_correlation_id_when_jgrants_calls_the_exchange_then_both_log_it
     sub = account("prime-correlation", "2", DEMO_CORP_B)
     headers = {**bearer(op, sub), "X-Correlation-Id": "deadline-day-0001"}
 
-    started = call_api("POST", APPS, headers=headers, body=json.dumps({"subsidy_id": catalogue}))
+    # a new application (201) is what asks the exchange: a subsidy no other test applies to
+    started = call_api("POST", APPS, headers=headers, body=json.dumps({"subsidy_id": OWN_COPIES["correlation"]}))
 
-    assert started.status in (200, 201), started.body
+    assert started.status == 201, started.body
     assert started.headers["x-correlation-id"] == "deadline-day-0001"
     by_service = {(line["service"], line["message"]): line.get("correlation_id") for line in logged}
     assert by_service[("submit", "data exchange answered")] == "deadline-day-0001"

@@ -125,6 +125,9 @@ def test_given_limit_zero_then_only_the_count(call_api, headers, open_data):
             {"month_average_predetermined_overtime_hours", "average_age"},
         ),
         ("net_sales_summary_of_business_results_from=-1", {"net_sales_summary_of_business_results_from"}),
+        # digits str.isdigit() accepts but are not 0-9: a superscript, Arabic-Indic and full-width
+        ("page=%C2%B2&limit=%D9%A3", {"page", "limit"}),
+        ("prefecture=%EF%BC%91%EF%BC%93", {"prefecture"}),
     ],
 )
 def test_given_bad_parameters_then_400_problem_naming_each(call_api, headers, query, items):
@@ -249,6 +252,8 @@ def test_given_a_page_past_the_end_then_update_info_is_empty_not_an_error(call_a
         ("from=20240101&to=20261231", "to"),
         ("from=20261001&to=20261031&page=0", "page"),
         ("from=20261001&to=20261399", "to"),
+        ("from=20261001&to=20261031&page=%C2%B2", "page"),
+        ("from=%D9%A2%D9%A0%D9%A2%D9%A6%D9%A1%D9%A0%D9%A0%D9%A1&to=20261031", "from"),
     ],
 )
 def test_given_a_bad_update_info_range_then_400_names_the_field(call_api, headers, query, item):
@@ -263,6 +268,14 @@ def test_given_an_unknown_update_info_part_then_400(call_api, headers):
 
     assert response.status == 400
     assert response.json()["errors"][0]["item"] == "part"
+
+
+@pytest.mark.parametrize("limit", ["%C2%B2", "%D9%A3", "0", "x"])
+def test_given_a_suggest_limit_that_is_not_a_number_1_to_max_then_400_names_it(call_api, headers, limit):
+    response = call_api("GET", f"{BASE}/SuggestNames?name=デモ&limit={limit}", headers=headers)
+
+    assert response.status == 400
+    assert [error["item"] for error in response.json()["errors"]] == ["limit"]
 
 
 def test_given_the_beginning_of_a_name_then_suggest_names(call_api, headers):

@@ -324,7 +324,7 @@ def test_given_a_form_without_the_csrf_token_when_posted_then_nothing_changes(pa
 
 def test_given_another_corporation_when_opening_an_application_then_it_is_not_found(pages: dict[str, Any]) -> None:
     owner = sign_in("prime", DEMO_CORP_A)
-    app_id, _ = start(owner, "a0W5h00000demo010")
+    app_id, _ = start(owner, "a0W5h00000demo006")  # a pair no other module submits (one application each)
     stranger = sign_in("prime", DEMO_CORP_B)
     assert stranger.get(f"/jgrants/applications/{app_id}").status == 404
     listing = stranger.get("/jgrants/applications")

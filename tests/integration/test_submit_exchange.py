@@ -32,16 +32,19 @@ from tests.integration.test_submit_applications import (  # noqa: F401  # op: a 
 )
 
 SUBSIDY = "a0W5h00000demo001"  # ものづくり補助金: asks for the certificate of registered matters
+OWN_COPIES = {name: f"{SUBSIDY}-{name}" for name in ("prefill", "refused", "submit", "correlation")}
 
 
 @pytest.fixture(scope="module")
 def catalogue(aws_platform: dict[str, Any]) -> str:
+    """Subsidy 001 and a copy of it for each test that needs a new application: a corporation has one
+    application per subsidy, so a test starting one must not meet another module's (whatever the order)."""
     from functions.submit.dal import SubsidyStore
 
     store = SubsidyStore(aws_platform["meti"].name("table", "subsidies"))
-    for subsidy in demo_subsidies(datetime.now(UTC)):
-        if subsidy.id == SUBSIDY:
-            store.put_subsidy(subsidy)
+    (subsidy,) = [s for s in demo_subsidies(datetime.now(UTC)) if s.id == SUBSIDY]
+    for subsidy_id in (SUBSIDY, *OWN_COPIES.values()):
+        store.put_subsidy(subsidy.model_copy(update={"id": subsidy_id}))
     return SUBSIDY
 
 
@@ -72,8 +75,10 @@ def _complete_form(app: dict[str, Any]) -> dict[str, Any]:
     return {**app["form"], "project": project}
 
 
-def _ready(call_api: Any, op: Any, sub: str) -> dict[str, Any]:  # noqa: F811
-    app = start(call_api, op, sub, SUBSIDY).json()
+def _ready(call_api: Any, op: Any, sub: str, subsidy_id: str) -> dict[str, Any]:  # noqa: F811
+    started = start(call_api, op, sub, subsidy_id)
+    assert started.status == 201, started.body
+    app = started.json()
     saved = save(call_api, op, sub, app, _complete_form(app))
     assert saved.status == 200, saved.body
     assert attach(call_api, op, sub, app["id"], "business_plan", PDF)["state"] == "VERIFIED"
@@ -92,8 +97,8 @@ def test_given_demo_subsidy_001_when_starting_then_the_registered_matters_prefil
     from functions.exchange.services.common import ServiceRequest
 
     sub = account("prime-exchange-prefill", "2", DEMO_CORP_B)
-    app = start(call_api, op, sub, catalogue)
-    assert app.status in (200, 201), app.body
+    app = start(call_api, op, sub, OWN_COPIES["prefill"])
+    assert app.status == 201, app.body
 
     prefilled = call_api("GET", f"{APPS}/{app.json()['id']}/prefill", headers=bearer(op, sub)).json()["fields"]
     by_pointer = {f["pointer"]: f for f in prefilled}
@@ -123,7 +128,7 @@ def test_given_the_exchange_refuses_when_submitting_then_503_names_the_attachmen
     jgrants_right_revoked: None,
 ) -> None:
     sub = account("prime-exchange-refused", "2", DEMO_CORP_B)
-    app = _ready(call_api, op, sub)
+    app = _ready(call_api, op, sub, OWN_COPIES["refused"])
 
     refused = submit(call_api, op, sub, app["id"], "key-exchange-refused")
 
@@ -141,7 +146,7 @@ def test_given_demo_subsidy_001_when_submitted_then_the_certificate_comes_from_t
     aws_platform: dict[str, Any],
 ) -> None:
     sub = account("prime-exchange-submit", "2", DEMO_CORP_A)
-    app = _ready(call_api, op, sub)
+    app = _ready(call_api, op, sub, OWN_COPIES["submit"])
 
     done = submit(call_api, op, sub, app["id"], "key-exchange-submit")
 

@@ -118,3 +118,22 @@ def test_given_two_requests_of_one_resolver_at_once_then_each_keeps_its_route_to
         "slow": (200, '{"marker":"slow"}'),
         "fast": (200, '{"marker":"fast"}'),
     }
+
+
+def test_given_a_logger_created_in_a_thread_then_the_other_loggers_there_keep_their_own_service() -> None:
+    import io
+    import json
+
+    from aws_lambda_powertools import Logger
+
+    isolate_request_threads()
+    stream = io.StringIO()
+    first = Logger(service="isolation-first", stream=stream, level="INFO")
+    first.append_keys(correlation_id="kept-by-first")
+    Logger(service="isolation-second", stream=io.StringIO())  # a module imported later, in the same thread
+
+    first.info("after the second logger was created")
+
+    (line,) = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert (line["service"], line["correlation_id"]) == ("isolation-first", "kept-by-first")
+    assert "correlation_id" not in Logger(service="isolation-third", stream=io.StringIO()).get_current_keys()

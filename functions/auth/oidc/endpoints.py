@@ -42,6 +42,7 @@ from functions.auth.web.layout import parse_form, redirect, request_language, ve
 from functions.auth.web.request import header, raw_event, source_ip, user_agent
 from functions.auth.web.session import BrowserSession, current_session, end_session, require_session
 from platform_common import aws
+from platform_common.digits import is_ascii_digits
 
 Event = Any
 MAX_AGE_LIMIT: Final = 10 * 365 * 24 * 3600
@@ -171,7 +172,7 @@ def _check_extra_parameters(data: Mapping[str, str], redirect_uri: str) -> None:
     from authlib.oauth2.rfc6749 import InvalidRequestError
 
     max_age = data.get("max_age")
-    if max_age is not None and (not max_age.isdigit() or int(max_age) > MAX_AGE_LIMIT):
+    if max_age is not None and (not is_ascii_digits(max_age) or int(max_age) > MAX_AGE_LIMIT):
         raise InvalidRequestError("'max_age' must be a number of seconds", redirect_uri=redirect_uri)
     prompts = set((data.get("prompt") or "").split())
     if not prompts <= {"none", "login", "consent"}:

@@ -28,6 +28,7 @@ from functions.auth.web.layout import (
     t,
 )
 from functions.auth.web.session import require_session
+from platform_common.digits import is_ascii_digits
 from platform_common.errors import FieldError, Forbidden, InvalidInput
 
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves Router.__init__ unannotated
@@ -494,7 +495,7 @@ def parse_range(params: Mapping[str, str], head_seq: int) -> tuple[tuple[int, in
         text = params.get(name, "").strip()
         if not text:
             values[name] = None
-        elif text.isdigit() and len(text) <= 12 and int(text) >= 1:
+        elif is_ascii_digits(text) and len(text) <= 12 and int(text) >= 1:
             values[name] = int(text)
         else:
             errors[name] = "audit.error.seq"

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.csv as pcsv  # type: ignore[import-untyped]
 
+from platform_common.digits import is_ascii_digits
+
 COLUMNS: tuple[str, ...] = (
     "sequenceNumber",
     "corporateNumber",
@@ -111,8 +113,8 @@ def is_nta_layout(text: str) -> bool:
     """A header-less CSV whose first row is an NTA record (or the Web-API's first line)."""
     fields = _first_fields(text.lstrip("\ufeff"))
     if len(fields) == len(COLUMNS):
-        return fields[1].strip().isdigit() and len(fields[1].strip()) == 13
-    return len(fields) == _WEB_API_HEAD and fields[0][:4].isdigit() and fields[1].strip().isdigit()
+        return is_ascii_digits(fields[1].strip()) and len(fields[1].strip()) == 13
+    return len(fields) == _WEB_API_HEAD and is_ascii_digits(fields[0][:4]) and is_ascii_digits(fields[1].strip())
 
 
 def read_nta(text: str) -> NtaRows:

@@ -33,6 +33,7 @@ from functions.hojin_search.pages_layout import (
 from functions.hojin_search.prefectures import PREFECTURE_NAMES, PREFECTURE_NAMES_EN
 from functions.hojin_search.query import PAGE_MAX, parse_hojin_query
 from platform_common.corporate_number import validate_corporate_number
+from platform_common.digits import is_ascii_digits
 from platform_common.errors import DomainError, InvalidInput
 
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
@@ -394,7 +395,7 @@ def _yen(lang: Language, amount: int | None) -> str:
 
 
 def _year(date: str | None) -> str | None:
-    return date[:4] if date and len(date) >= 4 and date[:4].isdigit() else None
+    return date[:4] if date and len(date) >= 4 and is_ascii_digits(date[:4]) else None
 
 
 def _table(lang: Language, table_id: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

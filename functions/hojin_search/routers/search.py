@@ -22,6 +22,7 @@ from functions.hojin_search.engine import SearchIndex, get_index
 from functions.hojin_search.logic import API_TOKEN_HEADER
 from functions.hojin_search.query import HojinSearchParameters, parse_hojin_query
 from functions.hojin_search.ratelimit import PUBLISHED_LIMITS, RateLimitExceeded, get_gate
+from platform_common.digits import is_ascii_digits
 from platform_common.errors import InvalidInput, problem_response
 
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
@@ -171,7 +172,7 @@ def handle_update_info_part(
 def _suggest_limit(raw: str | None) -> int:
     if raw is None or not raw.strip():
         return SUGGEST_LIMIT_DEFAULT
-    if not raw.strip().isdigit() or not 1 <= int(raw) <= SUGGEST_LIMIT_MAX:
+    if not is_ascii_digits(raw.strip()) or not 1 <= int(raw) <= SUGGEST_LIMIT_MAX:
         raise InvalidInput.for_field("limit", f"must be an integer 1–{SUGGEST_LIMIT_MAX}")
     return int(raw)
 

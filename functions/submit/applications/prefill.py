@@ -19,6 +19,7 @@ from typing import Any, Final
 from functions.submit.exchange_client import ExchangeUnavailable, fetch
 from functions.submit.settings import SERVICE, get_settings
 from platform_common import aws
+from platform_common.digits import is_ascii_digits, typed_integer
 from platform_common.observability import observability_for
 
 PERSONAL_CLAIMS: Final = frozenset({"user_id", "user_name", "user_email", "email", "user_tel_no"})
@@ -63,8 +64,8 @@ def coerce(value: Any, schema: Mapping[str, Any]) -> Any:
         return str(value)
     if kind == "string" and isinstance(value, list):
         return " / ".join(str(v) for v in value)
-    if kind == "integer" and isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+    if kind == "integer" and isinstance(value, str) and (number := typed_integer(value)) is not None:
+        return number
     if kind == "integer" and isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -115,7 +116,7 @@ def _nested(document: Mapping[str, Any], path: str) -> Any:
     for part in path.split("."):
         if isinstance(here, Mapping):
             here = here.get(part)
-        elif isinstance(here, list) and part.isdigit() and int(part) < len(here):
+        elif isinstance(here, list) and is_ascii_digits(part) and int(part) < len(here):
             here = here[int(part)]
         else:
             return None

@@ -38,6 +38,7 @@ from functions.submit.web.schema_form import build_group, fields_of, read_form, 
 from functions.submit.web.texts import ATTACHMENT_STATES, STATUS_NAMES, t
 from platform_common import aws
 from platform_common.browser_session import WebSession
+from platform_common.digits import is_ascii_digits
 from platform_common.errors import Conflict, FieldError, InvalidInput, NotFound
 from platform_common.web_layout import Language, error_summary, esc, redirect, with_query
 
@@ -296,7 +297,7 @@ def handle_save_draft(application_id: str) -> Response[str]:
     except NotFound:
         return _not_found(lang)
     version = posted.get("version", "")
-    if not version.isdigit() or len(version) > 9:
+    if not is_ascii_digits(version) or len(version) > 9:
         return http.message_page(router, lang, "conflict_title", t(lang, "bad_request"), 400)
     terms = load_terms(app.subsidy_id)
     group = build_group(terms.form_schema)

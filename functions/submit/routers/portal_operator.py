@@ -31,6 +31,7 @@ from functions.submit.web.staff_pages import field, select, text_area, text_inpu
 from functions.submit.web.staff_texts import OPERATOR_PATH, st
 from functions.submit.web.texts import t
 from platform_common.browser_session import WebSession
+from platform_common.digits import is_ascii_digits
 from platform_common.errors import Conflict, FieldError, InvalidInput, NotFound, PreconditionFailed
 from platform_common.web_layout import Language, error_summary, esc, redirect, with_query
 
@@ -353,9 +354,9 @@ def handle_edit_subsidy(subsidy_id: str) -> Response[str]:
         return staff_pages.message(router, lang, "conflict_title", t(lang, "not_found"), 404)
     params = http.query(router)
     notice = None
-    if params.get("saved", "").isdigit():
+    if is_ascii_digits(params.get("saved", "")):
         notice = st(lang, "saved", version=params["saved"])
-    elif params.get("created", "").isdigit():
+    elif is_ascii_digits(params.get("created", "")):
         notice = st(lang, "created", version=params["created"])
     title = f"{st(lang, 'edit_subsidy')}: {item.to_subsidy().title}"
     return _edit_page(
@@ -381,7 +382,7 @@ def handle_update_subsidy(subsidy_id: str) -> Response[str]:
     version = posted.get("version", "")
     if item is None:
         return staff_pages.message(router, lang, "conflict_title", t(lang, "not_found"), 404)
-    if not version.isdigit() or len(version) > 9:
+    if not is_ascii_digits(version) or len(version) > 9:
         return staff_pages.message(router, lang, "conflict_title", t(lang, "bad_request"), 400)
     content, errors = _read_subsidy(lang, posted)
     now = datetime.now(UTC)

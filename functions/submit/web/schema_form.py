@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from functions.submit.applications.prefill import get_pointer, set_pointer
+from platform_common.digits import half_width, typed_integer
 from platform_common.web_layout import Language, esc, field_id
 
 TEXTAREA_FROM: Final = 300  # a string allowed to be longer than this gets a multi-line box
@@ -120,11 +121,11 @@ def _typed(value: str, field: Field) -> Any:
     keeps it and validation names the field)."""
     text = value.strip()
     if field.kind == "integer":
-        normal = text.replace(",", "").replace("，", "")
-        return int(normal) if normal.lstrip("-").isdigit() and len(normal) < 19 else text
+        number = typed_integer(text)
+        return text if number is None else number
     if field.kind == "number":
         try:
-            return float(text.replace(",", ""))
+            return float(half_width(text).replace(",", ""))
         except ValueError:
             return text
     if field.kind == "boolean":
