@@ -16,11 +16,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 # The gate draws the same examples on every run, so a red build names a change, not a dice roll; `make
-# explore` draws new ones (and more of them) to look for what the gate's examples miss.
-settings.register_profile("gate", derandomize=True, deadline=None, print_blob=True)
+# explore` draws new ones (and more of them) to look for what the gate's examples miss. Nothing in the gate
+# depends on the clock either (no deadline, no "too slow" check): the machines are noisy.
+settings.register_profile(
+    "gate", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
 settings.register_profile("explore", deadline=None, print_blob=True)
 settings.load_profile("gate")
 

@@ -59,7 +59,11 @@ def test_property_any_protocol_parameters_give_a_request_or_a_400_naming_query_o
     assert request.default_graph_uris == tuple(params.get("default-graph-uri", ()))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# the engine only answers queries, so its examples may share it; drawing SPARQL text is slow on a loaded machine
+FIXTURE_AND_SLOW = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=FIXTURE_AND_SLOW)
 @given(queries, media, formats, st.lists(iris, max_size=2), st.lists(iris, max_size=2))
 def test_property_any_request_is_answered_or_refused_with_a_4xx_or_503(
     engine: SparqlEngine, query: str, accept: str | None, fmt: str | None, default: list[str], named: list[str]
@@ -77,7 +81,7 @@ def test_property_any_request_is_answered_or_refused_with_a_4xx_or_503(
     assert answer.content_type
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=FIXTURE_AND_SLOW)
 @given(texts, st.lists(st.sampled_from(FORBIDDEN), max_size=3))
 def test_property_update_keywords_inside_a_literal_leave_the_query_read_only(
     engine: SparqlEngine, text: str, keywords: list[str]
@@ -107,7 +111,7 @@ def test_property_an_update_keyword_outside_literals_is_refused_naming_the_query
     assert refused.value.errors[0].item == "query"
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=FIXTURE_AND_SLOW)
 @given(texts, st.integers(min_value=-5, max_value=10_000))
 def test_property_any_full_text_search_is_answered_or_refused_naming_the_query(
     engine: SparqlEngine, text: str, limit: int
