@@ -98,3 +98,76 @@ def test_the_failure_step_records_the_failure_on_the_application(aws_platform: d
     failure = loaded(Application.from_item(stored), "review_failure")
     assert failure["error"] == "States.TaskFailed"
     assert failure["status"] == "SUBMITTED"
+
+
+def _application(aws_platform: dict[str, Any], app_id: str, status: str, submission_count: int) -> dict[str, Any]:
+    from tests.integration.test_submit_applications import put_subsidy
+
+    item = {
+        "pk": {"S": f"APP#{app_id}"}, "sk": {"S": "APP"}, "application_id": {"S": app_id},
+        "subsidy_id": {"S": put_subsidy(aws_platform)}, "corporate_number": {"S": "1010001000006"},
+        "status": {"S": status}, "version": {"N": "3"}, "form": {"S": "{}"},
+        "created_at": {"S": "2026-01-01T00:00:00Z"}, "updated_at": {"S": "2026-01-01T00:00:00Z"},
+        "submission_count": {"N": str(submission_count)}, "applicant_sub": {"S": "fault"},
+    }  # fmt: skip
+    aws.client("dynamodb").put_item(TableName=aws_platform["meti"].name("table", "applications"), Item=item)
+    return item
+
+
+def _stored(aws_platform: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    table = aws_platform["meti"].name("table", "applications")
+    key = {"pk": item["pk"], "sk": item["sk"]}
+    return aws.client("dynamodb").get_item(TableName=table, Key=key)["Item"]  # type: ignore[no-any-return]
+
+
+def test_a_failure_of_a_withdrawn_application_review_is_logged_and_the_application_left_as_it_is(
+    aws_platform: dict[str, Any],
+):
+    from functions.submit.review.workflow import run_step
+
+    item = _application(aws_platform, "fault-review-withdrawn", "WITHDRAWN", 1)
+
+    result = run_step({"step": "review_failed", "application_id": "fault-review-withdrawn", "submission": 1,
+                       "error": "States.TaskFailed", "cause": "gone", "execution": "x"})  # fmt: skip
+
+    assert result == {"recorded": False}
+    assert _stored(aws_platform, item) == item
+
+
+def test_a_failure_of_an_earlier_submission_review_is_not_shown_on_the_resubmitted_application(
+    aws_platform: dict[str, Any],
+):
+    from functions.submit.applications.model import Application
+    from functions.submit.review.workflow import current_failure, run_step
+
+    item = _application(aws_platform, "fault-review-earlier", "UNDER_REVIEW", 2)
+
+    result = run_step({"step": "review_failed", "application_id": "fault-review-earlier", "submission": 1,
+                       "error": "States.TaskFailed", "cause": "old", "execution": "x"})  # fmt: skip
+
+    assert result == {"recorded": False}
+    assert _stored(aws_platform, item) == item
+    # one recorded for submission 1 before the application was returned and submitted again is history
+    old = {"error": "States.TaskFailed", "submission": "1", "status": "UNDER_REVIEW", "at": "2026-01-01T00:00:00Z"}
+    returned_and_resubmitted = Application.from_item({**item, "review_failure": {"S": json.dumps(old)}})
+    assert current_failure(returned_and_resubmitted) is None
+    assert current_failure(Application.from_item({**item, "submission_count": {"N": "1"},
+                                                  "review_failure": {"S": json.dumps(old)}})) == old  # fmt: skip
+
+
+def test_a_withdrawal_between_reading_and_recording_a_failure_leaves_the_application_as_it_is(
+    aws_platform: dict[str, Any], monkeypatch: Any
+):
+    from functions.submit.applications.model import Application
+    from functions.submit.applications.store import ApplicationStore
+    from functions.submit.review.workflow import run_step
+
+    item = _application(aws_platform, "fault-review-race", "WITHDRAWN", 1)
+    as_read = Application.from_item({**item, "status": {"S": "UNDER_REVIEW"}})  # before the applicant withdrew
+    monkeypatch.setattr(ApplicationStore, "get", lambda self, app_id: as_read)
+
+    result = run_step({"step": "review_failed", "application_id": "fault-review-race", "submission": 1,
+                       "error": "States.TaskFailed", "cause": "race", "execution": "x"})  # fmt: skip
+
+    assert result == {"recorded": False}
+    assert _stored(aws_platform, item) == item

@@ -238,6 +238,30 @@ def test_given_a_decision_without_the_csrf_token_when_posted_then_nothing_is_dec
     assert "pending_decision" not in item
 
 
+def test_given_a_review_step_that_failed_after_its_retries_then_the_review_page_says_so_in_both_languages(
+    aws_platform: dict[str, Any],
+) -> None:
+    from functions.submit.review.workflow import run_step
+
+    _, staff = _staff_browser(aws_platform, "reviewer", "/jgrants/review")
+    _, app_id = _submitted_application(DEMO_CORP_B, "a0W5h00000demo010")
+    _assigned(aws_platform, app_id)
+    assert 'id="review-failure"' not in staff.get(f"/jgrants/review/applications/{app_id}").text
+
+    submission = int(_app_item(aws_platform, app_id)["submission_count"]["N"])
+    run_step({"step": "review_failed", "application_id": app_id, "submission": submission,
+              "error": "States.TaskFailed", "cause": "throttled", "execution": "x"})  # fmt: skip
+
+    page = staff.get(f"/jgrants/review/applications/{app_id}")
+    notice = re.search(r'<p class="notice notice--error" role="alert" id="review-failure">([^<]*)</p>', page.text)
+    assert notice is not None, page.text[:800]
+    assert "States.TaskFailed" in notice.group(1)
+    assert "再実行" in notice.group(1)
+    english = staff.get(f"/jgrants/review/applications/{app_id}?lang=en").text
+    assert "Ask the operators to run it again" in english
+    assert 'id="decision-form"' in page.text  # the reviewer can still decide
+
+
 # ------------------------------------------------------------------------------------------ operator
 
 

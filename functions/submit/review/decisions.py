@@ -23,7 +23,7 @@ from functions.submit.attachments import Attachment, State
 from functions.submit.principal import Principal
 from functions.submit.review.assignment import REVIEWER_PREFIX
 from functions.submit.review.screening import requested_amount
-from functions.submit.review.workflow import loaded
+from functions.submit.review.workflow import current_failure, loaded
 from platform_common import aws
 from platform_common.audit import AuditUnavailable
 from platform_common.errors import Conflict, FieldError, Forbidden, InvalidInput, ServiceUnavailable
@@ -141,7 +141,7 @@ def review_view(store: ApplicationStore, principal: Principal, app: Application,
         "decision": loaded(app, "decision"),
         "decision_pending": "pending_decision" in app.extra,
         "award_key": app.extra.get("award_key", {}).get("S"),
-        "review_failure": loaded(app, "review_failure"),  # a step that failed after its retries
+        "review_failure": current_failure(app),
         "history": history,
     }
 

@@ -59,6 +59,12 @@ def loaded(app: Application, name: str) -> Any:
     return json.loads(raw) if raw else None
 
 
+def current_failure(app: Application) -> dict[str, Any] | None:
+    """The review failure of the application's current submission (one of an earlier review is history)."""
+    failure = loaded(app, "review_failure")
+    return failure if failure and str(failure.get("submission")) == str(app.submission_count) else None
+
+
 def _current(store: ApplicationStore, event: Mapping[str, Any]) -> Application | None:
     app = store.require(str(event["application_id"]))
     if int(event.get("submission", app.submission_count)) != app.submission_count:
@@ -290,30 +296,51 @@ def publish_award_step(store: ApplicationStore, event: Mapping[str, Any]) -> dic
 def review_failed_step(store: ApplicationStore, event: Mapping[str, Any]) -> dict[str, Any]:
     """A step failed after the state machine's retries: the failure goes on the application (staff see it on
     the review page, the execution can be redriven or the decision retaken), into the audit chain and the log,
-    so no application waits silently in a stopped review."""
+    so no application waits silently in a stopped review.
+
+    Nobody waits on a review the applicant withdrew, or on one of an earlier submission (the application was
+    returned and submitted again): such a failure is logged only, and the application is left as it is."""
     app = store.get(str(event["application_id"]))
     if app is None:
         return {"recorded": False}
+    submission = int(event.get("submission") or app.submission_count)
+    error = str(event.get("error") or "unknown")[:200]
+    log_keys = {"application_id": app.application_id, "error": error, "submission": submission}
+    if submission != app.submission_count or app.status is Status.WITHDRAWN:
+        _logger.warning("review step failed for a review nobody waits on", extra=log_keys)
+        return {"recorded": False}
+    _logger.error("review step failed", extra=log_keys)
     failure = {
-        "error": str(event.get("error") or "unknown")[:200],
+        "error": error,
         "cause": str(event.get("cause") or "")[:MAX_CAUSE],
         "execution": str(event.get("execution") or ""),
-        "submission": str(event.get("submission") or app.submission_count),
+        "submission": str(submission),
         "status": app.status.value,
         "at": now_iso(),
     }
-    _logger.error("review step failed", extra={"application_id": app.application_id, "error": failure["error"]})
     update = {
         "Update": {
             "TableName": store.table,
             "Key": app.key,
             "UpdateExpression": "SET review_failure = :failure",
-            "ConditionExpression": "attribute_exists(pk)",
-            "ExpressionAttributeValues": {":failure": _json(failure)},
+            # as read: a withdrawal or a new submission meanwhile makes the failure one nobody waits on
+            "ConditionExpression": "submission_count = :submission AND #status <> :withdrawn",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {
+                ":failure": _json(failure),
+                ":submission": {"N": str(submission)},
+                ":withdrawn": _text(Status.WITHDRAWN.value),
+            },
         }
     }
     detail = {"error": failure["error"], "status": failure["status"], "submission": failure["submission"]}
-    _record(store, _audit("application.review_failed", app, detail), [update])
+    try:
+        _record(store, _audit("application.review_failed", app, detail), [update])
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            raise
+        _logger.warning("review step failed for a review nobody waits on", extra=log_keys)
+        return {"recorded": False}
     return {"recorded": True}
 
 
@@ -335,4 +362,4 @@ def run_step(event: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-__all__ = ["REVIEWER_PREFIX", "STEPS", "is_review_step", "loaded", "run_step"]
+__all__ = ["REVIEWER_PREFIX", "STEPS", "current_failure", "is_review_step", "loaded", "run_step"]

@@ -68,6 +68,8 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "passed": "適合",
         "failed": "要確認",
         "no_screening": "自動チェックはまだ行われていません。",
+        "review_failed": "審査の自動処理が再試行のあとも失敗したため、止まっています（{at}、{error}）。"
+        "運用担当者に再実行を依頼してください。決定はこの画面から続けて行えます。",
         "attachments": "添付書類",
         "no_attachments": "添付書類はありません。",
         "download": "ダウンロード（5分間有効）",
@@ -192,6 +194,8 @@ TEXT: Final[dict[Language, dict[str, str]]] = {
         "passed": "passed",
         "failed": "check",
         "no_screening": "Screening has not run yet.",
+        "review_failed": "The review's automatic processing failed after its retries and has stopped ({at}, {error})."
+        " Ask the operators to run it again; the decision can still be taken on this page.",
         "attachments": "Attachments",
         "no_attachments": "No attachments.",
         "download": "Download (link valid 5 minutes)",
