@@ -9,15 +9,10 @@ in the Secrets Manager secret ``EXCHANGE_PORTAL_CLIENT_SECRET_ID``.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Final
 
-import httpx
-
 from functions.exchange.settings import get_settings
-from platform_common.browser_session import BrowserSessions, CookieNames, secure_cookies_for
-from platform_common.errors import ServiceUnavailable
-from platform_common.relying_party import RelyingParty, RelyingPartyConfig
+from platform_common.portal_sign_in import PortalPaths, PortalSettings, PortalSignIn
 
 PREFIX: Final = "/exchange"
 SCOPE: Final = "openid profile"
@@ -31,51 +26,24 @@ CONSENTS_PATH: Final = f"{PREFIX}/consents"
 SESSION_COOKIE: Final = "exchange_session"
 LOGIN_COOKIE: Final = "exchange_login"
 
-_transport: httpx.BaseTransport | None = None
 
-
-def use_transport(transport: httpx.BaseTransport | None) -> None:
-    """Tests reach the OP in process; ``None`` restores plain HTTP."""
-    global _transport
-    _transport = transport
-    relying_party.cache_clear()
-
-
-def configured() -> bool:
+def _settings() -> PortalSettings:
     settings = get_settings()
-    return bool(
-        settings.oidc_issuer
-        and settings.public_url
-        and settings.sessions_table_name
-        and settings.portal_client_secret_id
-    )
-
-
-@cache
-def relying_party() -> RelyingParty:
-    settings = get_settings()
-    if not configured():
-        raise ServiceUnavailable(
-            "the exchange portal is not configured (OIDC_ISSUER, EXCHANGE_PUBLIC_URL, EXCHANGE_SESSIONS_TABLE_NAME, "
-            "EXCHANGE_PORTAL_CLIENT_SECRET_ID)"
-        )
-    config = RelyingPartyConfig(
+    return PortalSettings(
         issuer=settings.oidc_issuer,
         client_id=settings.portal_client_id,
-        redirect_uri=settings.public_url.rstrip("/") + CALLBACK_PATH,
+        public_url=settings.public_url,
+        sessions_table_name=settings.sessions_table_name,
         client_secret_id=settings.portal_client_secret_id,
-        scope=SCOPE,
     )
-    return RelyingParty(config, transport=_transport)
 
 
-@cache
-def sessions() -> BrowserSessions:
-    settings = get_settings()
-    cookies = CookieNames(
-        session=SESSION_COOKIE,
-        login=LOGIN_COOKIE,
-        path=PREFIX,
-        secure=secure_cookies_for(settings.public_url or "https://"),
-    )
-    return BrowserSessions(settings.sessions_table_name, cookies)
+SIGN_IN: Final = PortalSignIn(
+    PortalPaths(SCOPE, PREFIX, CALLBACK_PATH, SESSION_COOKIE, LOGIN_COOKIE),
+    _settings,
+    "the exchange portal (OIDC_ISSUER, EXCHANGE_PUBLIC_URL, EXCHANGE_SESSIONS_TABLE_NAME, "
+    "EXCHANGE_PORTAL_CLIENT_SECRET_ID)",
+)
+configured = SIGN_IN.configured
+relying_party = SIGN_IN.relying_party
+sessions = SIGN_IN.sessions

@@ -7,15 +7,10 @@ the ``web-sessions`` table; the client secret in the Secrets Manager secret ``HO
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Final
 
-import httpx
-
 from functions.hojin_search.settings import get_settings
-from platform_common.browser_session import BrowserSessions, CookieNames, secure_cookies_for
-from platform_common.errors import ServiceUnavailable
-from platform_common.relying_party import RelyingParty, RelyingPartyConfig
+from platform_common.portal_sign_in import PortalPaths, PortalSettings, PortalSignIn
 
 TOKENS_PAGE: Final = "/hojin/tokens"
 LOGIN_PATH: Final = f"{TOKENS_PAGE}/login"
@@ -27,42 +22,23 @@ LOGOUT_PATH: Final = f"{TOKENS_PAGE}/logout"
 SESSION_COOKIE: Final = "gbizinfo_tokens_session"
 LOGIN_COOKIE: Final = "gbizinfo_tokens_login"
 
-_transport: httpx.BaseTransport | None = None
 
-
-def use_transport(transport: httpx.BaseTransport | None) -> None:
-    """Tests reach the OP in process; ``None`` restores plain HTTP."""
-    global _transport
-    _transport = transport
-    relying_party.cache_clear()
-
-
-def configured() -> bool:
+def _settings() -> PortalSettings:
     settings = get_settings()
-    return bool(settings.oidc_issuer and settings.public_url)
-
-
-@cache
-def relying_party() -> RelyingParty:
-    settings = get_settings()
-    if not configured():
-        raise ServiceUnavailable("the token page is not configured (OIDC_ISSUER, HOJIN_PUBLIC_URL)")
-    config = RelyingPartyConfig(
+    return PortalSettings(
         issuer=settings.oidc_issuer,
         client_id=settings.tokens_client_id,
-        redirect_uri=settings.public_url.rstrip("/") + CALLBACK_PATH,
+        public_url=settings.public_url,
+        sessions_table_name=settings.sessions_table_name,
         client_secret_id=settings.tokens_client_secret_id,
     )
-    return RelyingParty(config, transport=_transport)
 
 
-@cache
-def sessions() -> BrowserSessions:
-    settings = get_settings()
-    cookies = CookieNames(
-        session=SESSION_COOKIE,
-        login=LOGIN_COOKIE,
-        path=TOKENS_PAGE,
-        secure=secure_cookies_for(settings.public_url or "https://"),
-    )
-    return BrowserSessions(settings.sessions_table_name, cookies)
+SIGN_IN: Final = PortalSignIn(
+    PortalPaths("openid", TOKENS_PAGE, CALLBACK_PATH, SESSION_COOKIE, LOGIN_COOKIE),
+    _settings,
+    "the token page (OIDC_ISSUER, HOJIN_PUBLIC_URL, HOJIN_SESSIONS_TABLE_NAME, HOJIN_TOKENS_CLIENT_SECRET_ID)",
+)
+configured = SIGN_IN.configured
+relying_party = SIGN_IN.relying_party
+sessions = SIGN_IN.sessions

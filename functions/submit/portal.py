@@ -9,15 +9,10 @@ userinfo answer is kept with the session, refreshed by every sign-in. Sessions l
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Final
 
-import httpx
-
 from functions.submit.settings import get_settings
-from platform_common.browser_session import BrowserSessions, CookieNames, secure_cookies_for
-from platform_common.errors import ServiceUnavailable
-from platform_common.relying_party import RelyingParty, RelyingPartyConfig
+from platform_common.portal_sign_in import PortalPaths, PortalSettings, PortalSignIn
 
 PREFIX: Final = "/jgrants"
 SCOPE: Final = "openid profile user mandate email"
@@ -30,48 +25,23 @@ APPLICATIONS_PATH: Final = f"{PREFIX}/applications"
 SESSION_COOKIE: Final = "jgrants_session"
 LOGIN_COOKIE: Final = "jgrants_login"
 
-_transport: httpx.BaseTransport | None = None
 
-
-def use_transport(transport: httpx.BaseTransport | None) -> None:
-    """Tests reach the OP in process; ``None`` restores plain HTTP."""
-    global _transport
-    _transport = transport
-    relying_party.cache_clear()
-
-
-def configured() -> bool:
+def _settings() -> PortalSettings:
     settings = get_settings()
-    return bool(
-        settings.oidc_issuer and settings.public_base_url and settings.sessions_table_name and settings.client_secret_id
-    )
-
-
-@cache
-def relying_party() -> RelyingParty:
-    settings = get_settings()
-    if not configured():
-        raise ServiceUnavailable(
-            "the jGrants pages are not configured (OIDC_ISSUER, PUBLIC_BASE_URL, JGRANTS_SESSIONS_TABLE_NAME, "
-            "JGRANTS_CLIENT_SECRET_ID)"
-        )
-    config = RelyingPartyConfig(
+    return PortalSettings(
         issuer=settings.oidc_issuer,
         client_id=settings.jgrants_client_id,
-        redirect_uri=settings.public_base_url.rstrip("/") + CALLBACK_PATH,
+        public_url=settings.public_base_url,
+        sessions_table_name=settings.sessions_table_name,
         client_secret_id=settings.client_secret_id,
-        scope=SCOPE,
     )
-    return RelyingParty(config, transport=_transport)
 
 
-@cache
-def sessions() -> BrowserSessions:
-    settings = get_settings()
-    cookies = CookieNames(
-        session=SESSION_COOKIE,
-        login=LOGIN_COOKIE,
-        path=PREFIX,
-        secure=secure_cookies_for(settings.public_base_url or "https://"),
-    )
-    return BrowserSessions(settings.sessions_table_name, cookies)
+SIGN_IN: Final = PortalSignIn(
+    PortalPaths(SCOPE, PREFIX, CALLBACK_PATH, SESSION_COOKIE, LOGIN_COOKIE),
+    _settings,
+    "the jGrants pages (OIDC_ISSUER, PUBLIC_BASE_URL, JGRANTS_SESSIONS_TABLE_NAME, JGRANTS_CLIENT_SECRET_ID)",
+)
+configured = SIGN_IN.configured
+relying_party = SIGN_IN.relying_party
+sessions = SIGN_IN.sessions

@@ -56,13 +56,13 @@ def pages(aws_platform: dict[str, Any], registered: dict[str, Any]) -> Iterator[
     )
     os.environ["EXCHANGE_PUBLIC_URL"] = PUBLIC_URL
     get_settings.cache_clear()
-    portal.sessions.cache_clear()
-    portal.use_transport(op_transport())
+    portal.SIGN_IN.reset()
+    portal.SIGN_IN.use_transport(op_transport())
     yield
-    portal.use_transport(None)
+    portal.SIGN_IN.use_transport(None)
     os.environ.pop("EXCHANGE_PUBLIC_URL", None)
     get_settings.cache_clear()
-    portal.sessions.cache_clear()
+    portal.SIGN_IN.reset()
 
 
 def sign_in(sub: str, tier: str, corporate_number: str | None, page: str) -> Browser:

@@ -144,13 +144,13 @@ def page_platform(aws_platform: dict[str, Any]) -> Iterator[dict[str, Any]]:
     )
     os.environ["HOJIN_PUBLIC_URL"] = PUBLIC_URL
     get_settings.cache_clear()
-    token_portal.sessions.cache_clear()
-    token_portal.use_transport(op_transport())
+    token_portal.SIGN_IN.reset()
+    token_portal.SIGN_IN.use_transport(op_transport())
     yield aws_platform
-    token_portal.use_transport(None)
+    token_portal.SIGN_IN.use_transport(None)
     os.environ.pop("HOJIN_PUBLIC_URL", None)
     get_settings.cache_clear()
-    token_portal.sessions.cache_clear()
+    token_portal.SIGN_IN.reset()
 
 
 def start_sign_in(browser: Browser) -> str:
@@ -339,12 +339,12 @@ def _forged_id_token(**changes: Any) -> Callable[[dict[str, Any]], dict[str, Any
 def test_given_an_id_token_not_for_this_sign_in_then_no_session_starts(page_platform, changes):
     from functions.hojin_search import token_portal
 
-    token_portal.use_transport(op_transport(_forged_id_token(**changes)))
+    token_portal.SIGN_IN.use_transport(op_transport(_forged_id_token(**changes)))
     try:
         browser = Browser({"gbizid_session": _op_session(f"idt-{uuid.uuid4()}")})
         answer = browser.get(start_sign_in(browser))
     finally:
-        token_portal.use_transport(op_transport())
+        token_portal.SIGN_IN.use_transport(op_transport())
 
     assert answer.status == 400
     assert "ログインの応答を確認できませんでした" in answer.text
@@ -355,12 +355,12 @@ def test_given_the_id_token_re_signed_unchanged_then_the_sign_in_succeeds(page_p
     """The control for the test above: the re-signing itself is not what gets refused."""
     from functions.hojin_search import token_portal
 
-    token_portal.use_transport(op_transport(_forged_id_token()))
+    token_portal.SIGN_IN.use_transport(op_transport(_forged_id_token()))
     try:
         browser = Browser({"gbizid_session": _op_session(f"control-{uuid.uuid4()}")})
         answer = browser.get(start_sign_in(browser))
     finally:
-        token_portal.use_transport(op_transport())
+        token_portal.SIGN_IN.use_transport(op_transport())
 
     assert answer.status == 303
     assert SESSION_COOKIE in browser.cookies
@@ -373,12 +373,12 @@ def test_given_an_id_token_with_a_broken_signature_then_no_session_starts(page_p
         head, payload, signature = token["id_token"].split(".")
         return {**token, "id_token": f"{head}.{payload}.{signature[:-6]}AAAAAA"}
 
-    token_portal.use_transport(op_transport(break_signature))
+    token_portal.SIGN_IN.use_transport(op_transport(break_signature))
     try:
         browser = Browser({"gbizid_session": _op_session(f"sig-{uuid.uuid4()}")})
         answer = browser.get(start_sign_in(browser))
     finally:
-        token_portal.use_transport(op_transport())
+        token_portal.SIGN_IN.use_transport(op_transport())
 
     assert answer.status == 400
     assert SESSION_COOKIE not in browser.cookies
@@ -494,7 +494,7 @@ def test_given_no_configured_public_url_then_the_login_answers_503_not_500(page_
     finally:
         monkeypatch.setenv("HOJIN_PUBLIC_URL", PUBLIC_URL)
         get_settings.cache_clear()
-        token_portal.relying_party.cache_clear()
+        token_portal.SIGN_IN.reset()
 
     assert answer.status == 503
     assert answer.header("content-type") == "text/html; charset=utf-8"

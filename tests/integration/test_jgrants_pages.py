@@ -60,14 +60,14 @@ def pages(aws_platform: dict[str, Any]) -> Iterator[dict[str, Any]]:
     )
     os.environ.update({"PUBLIC_BASE_URL": PUBLIC_URL, "JGRANTS_CLIENT_ID": client_id})
     get_settings.cache_clear()
-    portal.sessions.cache_clear()
-    portal.use_transport(op_transport())
+    portal.SIGN_IN.reset()
+    portal.SIGN_IN.use_transport(op_transport())
     yield aws_platform
-    portal.use_transport(None)
+    portal.SIGN_IN.use_transport(None)
     for name in ("PUBLIC_BASE_URL", "JGRANTS_CLIENT_ID"):
         os.environ.pop(name, None)
     get_settings.cache_clear()
-    portal.sessions.cache_clear()
+    portal.SIGN_IN.reset()
 
 
 def sign_in(
