@@ -10,14 +10,13 @@ request so a removal takes effect at once.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from functions.exchange.settings import get_settings
 from platform_common import aws
-from platform_common.access_tokens import ResourceServer
+from platform_common.access_tokens import SharedResourceServer
 from platform_common.corporate_number import is_valid_corporate_number
 from platform_common.errors import Forbidden
 
@@ -84,23 +83,9 @@ def caller_from_claims(sub: str, claims: Mapping[str, Any]) -> Caller:
     )
 
 
-_server: ResourceServer | None = None
-_server_lock = threading.Lock()
-
-
-def resource_server() -> ResourceServer:
-    global _server
-    with _server_lock:
-        if _server is None:
-            _server = ResourceServer(get_settings().oidc_issuer)
-        return _server
-
-
-def use_resource_server(server: ResourceServer | None) -> None:
-    """Tests verify tokens against a test OP's keys in process; ``None`` restores the HTTP fetchers."""
-    global _server
-    with _server_lock:
-        _server = server
+_resource_server = SharedResourceServer(lambda: get_settings().oidc_issuer)
+resource_server = _resource_server.get
+use_resource_server = _resource_server.use  # tests: a ResourceServer reaching a test OP in process
 
 
 def caller_from_bearer(authorization: str | None) -> Caller:

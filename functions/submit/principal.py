@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from functions.submit.settings import get_settings
 from platform_common import aws
-from platform_common.access_tokens import ResourceServer
+from platform_common.access_tokens import SharedResourceServer
 from platform_common.browser_session import WebSession
 from platform_common.corporate_number import is_valid_corporate_number
 
@@ -154,23 +153,9 @@ def staff_roles_of(sub: str) -> frozenset[str]:
     return frozenset({role}) if role in STAFF_ROLES else frozenset()
 
 
-_server: ResourceServer | None = None
-_server_lock = threading.Lock()
-
-
-def resource_server() -> ResourceServer:
-    global _server
-    with _server_lock:
-        if _server is None:
-            _server = ResourceServer(get_settings().oidc_issuer)
-        return _server
-
-
-def use_resource_server(server: ResourceServer | None) -> None:
-    """Tests verify tokens against the OP's keys in process; ``None`` restores the HTTP fetchers."""
-    global _server
-    with _server_lock:
-        _server = server
+_resource_server = SharedResourceServer(lambda: get_settings().oidc_issuer)
+resource_server = _resource_server.get
+use_resource_server = _resource_server.use  # tests: a ResourceServer reaching a test OP in process
 
 
 def principal_from_bearer(authorization: str | None) -> Principal:

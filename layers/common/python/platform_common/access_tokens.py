@@ -175,3 +175,24 @@ class ResourceServer:
                 self._userinfo.pop(next(iter(self._userinfo)))
             self._userinfo[key] = (access.expires_at, claims)
         return claims
+
+
+class SharedResourceServer:
+    """The service's one :class:`ResourceServer` for the configured issuer, built on first use: requests share
+    its key set and userinfo caches. Tests put one in that reaches a test OP in process."""
+
+    def __init__(self, issuer: Callable[[], str]) -> None:
+        self._issuer = issuer
+        self._server: ResourceServer | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> ResourceServer:
+        with self._lock:
+            if self._server is None:
+                self._server = ResourceServer(self._issuer())
+            return self._server
+
+    def use(self, server: ResourceServer | None) -> None:
+        """``None`` builds a new one over HTTP on next use."""
+        with self._lock:
+            self._server = server
