@@ -30,6 +30,7 @@ from functions.auth.web.layout import (
 from functions.auth.web.session import require_session
 from platform_common.digits import is_ascii_digits
 from platform_common.errors import FieldError, Forbidden, InvalidInput
+from platform_common.japan_time import shown_time
 
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves Router.__init__ unannotated
 
@@ -222,15 +223,6 @@ def wants_json(event: Any) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def format_time(iso: str) -> str:
-    """An entry's UTC time as Japan time, to the second."""
-    try:
-        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return iso
-    return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S JST")
-
-
 _BROWSERS: Final = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"))
 _SYSTEMS: Final = (
     ("iPhone", "iPhone"),
@@ -293,7 +285,7 @@ def handle_get_account_activity() -> Response[str]:
     if logins:
         rows = [
             (
-                format_time(entry.time),
+                shown_time(entry.time, seconds=True),
                 t(lang, f"audit.kind.{entry.kind}"),
                 entry.source_ip or t(lang, "audit.unknown"),
                 describe_device(entry.user_agent, lang),
@@ -380,7 +372,7 @@ def _entry_rows(entries: Sequence[AuditEntry]) -> list[list[str]]:
     return [
         [
             str(entry.seq),
-            format_time(entry.time),
+            shown_time(entry.time, seconds=True),
             entry.kind,
             entry.outcome,
             entry.actor_sub or "-",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -45,6 +44,7 @@ from functions.auth.web.layout import request_language as _lang
 from functions.auth.web.messages import register_messages, t
 from functions.auth.web.session import BrowserSession, require_session
 from platform_common.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from platform_common.japan_time import shown_time
 
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves Router.__init__ unannotated
 
@@ -164,12 +164,6 @@ register_messages(
 )
 
 
-def _when(epoch: int | None) -> str:
-    if epoch is None:
-        return ""
-    return datetime.fromtimestamp(epoch, UTC).astimezone().strftime("%Y-%m-%d %H:%M")
-
-
 def _profile(session: BrowserSession) -> ProfileItem | None:
     return get_store().get_profile(session.sub)
 
@@ -262,7 +256,7 @@ def handle_get_prime_application() -> Response[str]:
             "prime.pending.title",
             "prime.pending.body",
             id=pending.application_id,
-            date=_when(pending.submitted_at),
+            date=shown_time(pending.submitted_at),
         )
     values = {"corporate_number": profile.corporate_number or ""}
     return _form_page(lang, session, values, {})
@@ -320,7 +314,7 @@ def handle_get_prime_applications() -> Response[str]:
             f'<a href="{REVIEW_PATH}/{esc(app.application_id)}">{esc(app.application_id)}</a>',
             f"{esc(app.corporation_name)}<br><small>{esc(app.corporate_number)}</small>",
             esc(app.representative_name),
-            esc(_when(app.submitted_at)),
+            esc(shown_time(app.submitted_at)),
         )
         for app in service.list_applications()
     ]
@@ -347,7 +341,7 @@ def _detail_page(
         (t(lang, "prime.field.representative_kana"), application.representative_kana),
         (t(lang, "prime.field.contact_phone"), application.contact_phone),
         (t(lang, "review.applicant"), application.applicant_email),
-        (t(lang, "review.col.submitted"), _when(application.submitted_at)),
+        (t(lang, "review.col.submitted"), shown_time(application.submitted_at)),
     ]
     facts_html = "".join(f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in facts)
     parts = [error_summary(lang, errors), f'<dl class="summary-list">{facts_html}</dl>']

@@ -16,6 +16,7 @@ from functions.exchange.web import http
 from functions.exchange.web.texts import checkboxes, date_input, t, text_input
 from platform_common.browser_session import WebSession
 from platform_common.errors import DomainError, Forbidden, InvalidInput, NotFound, ServiceUnavailable
+from platform_common.japan_time import shown_time
 from platform_common.observability import observability_for
 from platform_common.relying_party import SignInRejected
 from platform_common.web_layout import Language, esc, redirect, with_query
@@ -35,10 +36,6 @@ def account_bar(lang: Language, session: WebSession) -> str:
         f'<form method="post" action="{action}"><p>{esc(t(lang, "signed_in"))} {http.csrf_input(session)}'
         f'<button class="button button--secondary" type="submit">{esc(t(lang, "logout"))}</button></p></form>'
     )
-
-
-def _when(value: datetime) -> str:
-    return value.astimezone(consent.JST).strftime("%Y-%m-%d %H:%M")
 
 
 # ------------------------------------------------------------------------------------------------- sign-in
@@ -141,7 +138,7 @@ def handle_home() -> Response[str]:
 
 def _state(lang: Language, item: consent.Consent, now: datetime) -> str:
     if item.revoked_at is not None:
-        return t(lang, "state_revoked", at=_when(item.revoked_at))
+        return t(lang, "state_revoked", at=shown_time(item.revoked_at))
     return t(lang, "state_active") if item.active(now) else t(lang, "state_expired")
 
 
@@ -165,7 +162,8 @@ def _consent_rows(lang: Language, session: WebSession, consents: list[consent.Co
             )
         rows.append(
             f'<tr><th scope="row">{esc(item.client)}</th><td>{esc(item.purpose)}</td>'
-            f"<td>{esc(', '.join(item.services))}</td><td>{esc(_when(item.expires_at - timedelta(seconds=1)))}</td>"
+            f"<td>{esc(', '.join(item.services))}</td>"
+            f"<td>{esc(shown_time(item.expires_at - timedelta(seconds=1)))}</td>"
             f"<td>{esc(_state(lang, item, now))}</td><td>{action}</td></tr>"
         )
     return (
@@ -181,7 +179,7 @@ def _history(lang: Language, records: list[consent.AccessRecord]) -> str:
         f'<th scope="col">{esc(t(lang, key))}</th>' for key in ("col_at", "col_client", "col_service", "col_message")
     )
     rows = "".join(
-        f"<tr><td>{esc(_when(record.at))}</td><td>{esc(record.client)}</td><td>{esc(record.service_code)}</td>"
+        f"<tr><td>{esc(shown_time(record.at))}</td><td>{esc(record.client)}</td><td>{esc(record.service_code)}</td>"
         f"<td><code>{esc(record.message_id)}</code></td></tr>"
         for record in records
     )

@@ -16,6 +16,7 @@ from functions.exchange.web import http
 from functions.exchange.web.texts import select, t, text_input, textarea
 from platform_common.browser_session import WebSession
 from platform_common.errors import Conflict, DomainError, Forbidden, NotFound
+from platform_common.japan_time import shown_time
 from platform_common.web_layout import Language, esc, redirect, with_query
 
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
@@ -346,7 +347,7 @@ def _subsystem_page(
         )
         right_rows.append(
             f'<tr><th scope="row">{esc(right.client)}</th><td>{esc(right.service_code)}</td>'
-            f"<td>{esc(right.granted_at)}</td><td>{revoke}</td></tr>"
+            f"<td>{esc(shown_time(right.granted_at))}</td><td>{revoke}</td></tr>"
         )
     right_form = _form(
         with_query(f"{base}/rights", {"lang": lang}),

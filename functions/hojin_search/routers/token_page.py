@@ -38,6 +38,7 @@ from functions.hojin_search.routers.tokens import (
 from functions.hojin_search.settings import SERVICE
 from platform_common.browser_session import CSRF_FIELD, WebSession
 from platform_common.errors import Conflict, DomainError, NotFound, ServiceUnavailable
+from platform_common.japan_time import shown_time
 from platform_common.observability import observability_for
 from platform_common.relying_party import SignInRejected
 
@@ -210,12 +211,6 @@ def _csrf(session: WebSession) -> str:
     return f'<input type="hidden" name="{CSRF_FIELD}" value="{esc(session.csrf_token)}">'
 
 
-def _when(value: str | None, lang: Language) -> str:
-    if not value:
-        return _t(lang, "never")
-    return value.replace("T", " ").removesuffix("+00:00") + " UTC"
-
-
 def _revoke_form(lang: Language, session: WebSession, token: TokenSummary) -> str:
     action = esc(with_query(token_portal.REVOKE_PATH, {"lang": lang}))
     name = esc(_t(lang, "revoke_label", label=token.label))  # names the token for screen readers
@@ -240,8 +235,8 @@ def _token_table(lang: Language, session: WebSession, tokens: Sequence[TokenSumm
     rows = "".join(
         "<tr>"
         f'<th scope="row">{esc(token.label)}</th>'
-        f"<td>{esc(_when(token.created, lang))}</td>"
-        f"<td>{esc(_when(token.last_used, lang))}</td>"
+        f"<td>{esc(shown_time(token.created, empty=_t(lang, 'never')))}</td>"
+        f"<td>{esc(shown_time(token.last_used, empty=_t(lang, 'never')))}</td>"
         f"<td>{_revoke_form(lang, session, token)}</td>"
         "</tr>"
         for token in tokens

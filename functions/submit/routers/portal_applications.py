@@ -40,6 +40,7 @@ from platform_common import aws
 from platform_common.browser_session import WebSession
 from platform_common.digits import is_ascii_digits
 from platform_common.errors import Conflict, FieldError, InvalidInput, NotFound
+from platform_common.japan_time import shown_time
 from platform_common.web_layout import Language, error_summary, esc, redirect, with_query
 
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
@@ -59,10 +60,6 @@ CONTENT_TYPE_OF: Final = {ext: content for content, fmt in (
 
 def _path(app_id: str, suffix: str = "") -> str:
     return f"{portal.APPLICATIONS_PATH}/{app_id}{suffix}"
-
-
-def _when(value: str | None) -> str:
-    return value.replace("T", " ")[:16] + " UTC" if value else "—"
 
 
 def _prefilled(principal: Principal, app: Application, terms: SubsidyTerms) -> dict[str, Any]:
@@ -275,7 +272,7 @@ def handle_application_page(application_id: str) -> Response[str]:
     if not is_editable(app.status):
         return _view_page(lang, session, principal, app)
     params = http.query(router)
-    notice = t(lang, "saved", at=_when(app.updated_at)) if params.get("saved") == "1" else None
+    notice = t(lang, "saved", at=shown_time(app.updated_at)) if params.get("saved") == "1" else None
     uploaded = params.get("uploaded", "")
     if ATTACHMENT_ID.match(uploaded):
         shown = next((a for a in attachments_of(get_store(), app.application_id) if a.attachment_id == uploaded), None)
@@ -475,7 +472,7 @@ def handle_my_applications() -> Response[str]:
             f'<tr><th scope="row"><a href="{esc(with_query(_path(a.application_id), {"lang": lang}))}">'
             f"{esc(a.subsidy_title)}</a></th>"
             f'<td data-status="{a.status.value}">{esc(STATUS_NAMES[a.status.value][lang])}</td>'
-            f"<td>{esc(a.receipt_number or '—')}</td><td>{esc(_when(a.updated_at))}</td>"
+            f"<td>{esc(a.receipt_number or '—')}</td><td>{esc(shown_time(a.updated_at))}</td>"
             f"<td>{_withdraw_form(lang, session, a)}</td></tr>"
             for a in apps
         )

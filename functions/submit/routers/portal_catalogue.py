@@ -29,6 +29,7 @@ from functions.submit.web import http
 from functions.submit.web.texts import t
 from platform_common.browser_session import WebSession
 from platform_common.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, ServiceUnavailable
+from platform_common.japan_time import shown_time
 from platform_common.observability import observability_for
 from platform_common.relying_party import SignInRejected
 from platform_common.web_layout import Language, esc, redirect, with_query
@@ -41,10 +42,6 @@ SUBSIDY_ID: Final = r"^[A-Za-z0-9_-]{1,64}$"
 
 def _yen(lang: Language, amount: int | None) -> str:
     return "—" if amount is None else t(lang, "yen", amount=f"{amount:,}")
-
-
-def _date(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
 def _tier(lang: Language, subsidy: Subsidy) -> str:
@@ -85,7 +82,7 @@ def handle_subsidy_list() -> Response[str]:
         f'<th scope="row"><a href="{esc(with_query(f"{portal.SUBSIDIES_PATH}/{s.id}", {"lang": lang}))}">'
         f"{esc(s.title)}</a></th>"
         f"<td>{esc(_yen(lang, s.subsidy_max_limit))}</td>"
-        f"<td>{esc(_date(s.acceptance_end_datetime))}</td>"
+        f"<td>{esc(shown_time(s.acceptance_end_datetime))}</td>"
         f"<td>{esc(_tier(lang, s))}</td></tr>"
         for s in found
     )
@@ -155,7 +152,7 @@ def handle_subsidy_detail(subsidy_id: str) -> Response[str]:
         ("detail_employees", subsidy.target_number_of_employees or "—"),
         (
             "detail_window",
-            f"{_date(subsidy.acceptance_start_datetime)} – {_date(subsidy.acceptance_end_datetime)}",
+            f"{shown_time(subsidy.acceptance_start_datetime)} – {shown_time(subsidy.acceptance_end_datetime)}",
         ),
         ("col_tier", _tier(lang, subsidy)),
     ]

@@ -33,6 +33,7 @@ from functions.submit.web.texts import t
 from platform_common.browser_session import WebSession
 from platform_common.digits import is_ascii_digits
 from platform_common.errors import Conflict, FieldError, InvalidInput, NotFound, PreconditionFailed
+from platform_common.japan_time import shown_time
 from platform_common.web_layout import Language, error_summary, esc, redirect, with_query
 
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
@@ -106,7 +107,7 @@ def handle_operator_subsidies() -> Response[str]:
 def _summary_row(lang: Language, item: SubsidyItem) -> str:
     subsidy = item.to_subsidy()
     href = with_query(f"{SUBSIDIES_PATH}/{subsidy.id}", {"lang": lang})
-    updated = subsidy.updated_date.astimezone(JST).strftime("%Y-%m-%d %H:%M") if subsidy.updated_date else "—"
+    updated = shown_time(subsidy.updated_date)
     return (
         f'<tr><th scope="row"><a href="{esc(href)}">{esc(subsidy.title)}</a></th><td>{esc(subsidy.id)}</td>'
         f"<td>{esc(subsidy.name)}</td>"

@@ -32,6 +32,7 @@ from functions.submit.web.staff_texts import CHECKS, OUTCOMES, REVIEW_PATH, st
 from functions.submit.web.texts import ATTACHMENT_STATES, STATUS_NAMES, t
 from platform_common.browser_session import WebSession
 from platform_common.errors import Conflict, InvalidInput, NotFound
+from platform_common.japan_time import shown_time
 from platform_common.web_layout import Language, error_summary, esc, redirect, with_query
 
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
@@ -44,10 +45,6 @@ MAX_REASON: Final = 2000
 
 def _app_path(app_id: str, suffix: str = "") -> str:
     return f"{REVIEW_PATH}/applications/{app_id}{suffix}"
-
-
-def _when(value: str | None) -> str:
-    return value.replace("T", " ")[:16] + " UTC" if value else "—"
 
 
 def _status(lang: Language, status: str) -> str:
@@ -101,7 +98,7 @@ def handle_review_queue() -> Response[str]:
         f"<td>{esc(titles.get(e.get('subsidy_id', ''), e.get('subsidy_id', '')))}</td>"
         f"<td>{esc(e.get('corporate_number', ''))}</td>"
         f'<td data-status="{esc(e.get("status", ""))}">{esc(_status(lang, e.get("status", "")))}</td>'
-        f"<td>{esc(_when(e.get('submitted_at')))}</td>"
+        f"<td>{esc(shown_time(e.get('submitted_at')))}</td>"
         f"<td>{esc(_who(lang, e.get('assigned_reviewer'), principal, names))}</td></tr>"
         for e in entries
     )
@@ -133,7 +130,7 @@ def _facts(
         (t(lang, "receipt_number"), view.get("receipt_number") or "—"),
         (st(lang, "col_subsidy"), view["subsidy_title"]),
         (st(lang, "col_corporation"), view["corporate_number"]),
-        (st(lang, "col_submitted"), _when(view.get("submitted_at"))),
+        (st(lang, "col_submitted"), shown_time(view.get("submitted_at"))),
         (st(lang, "requested"), "—" if amount is None else t(lang, "yen", amount=f"{amount:,}")),
         (t(lang, "col_max"), "—" if terms.max_amount is None else t(lang, "yen", amount=f"{terms.max_amount:,}")),
         (st(lang, "col_reviewer"), _who(lang, view.get("assigned_reviewer"), me, names)),
@@ -222,7 +219,7 @@ def _history(lang: Language, view: Mapping[str, Any], me: Principal, names: Mapp
         f'<th scope="col">{esc(st(lang, key))}</th>' for key in ("col_at", "col_from", "col_to", "col_by", "col_reason")
     )
     rows = "".join(
-        f"<tr><td>{esc(_when(h.get('at')))}</td><td>{esc(_status(lang, h.get('from', '')) or '—')}</td>"
+        f"<tr><td>{esc(shown_time(h.get('at')))}</td><td>{esc(_status(lang, h.get('from', '')) or '—')}</td>"
         f"<td>{esc(_status(lang, h.get('to', '')))}</td><td>{esc(_who(lang, h.get('by'), me, names))}</td>"
         f"<td>{esc(h.get('reason') or '')}</td></tr>"
         for h in view.get("history", [])

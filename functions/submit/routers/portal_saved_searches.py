@@ -14,13 +14,13 @@ from pydantic import ValidationError
 
 from functions.submit import portal
 from functions.submit.dal import get_store
-from functions.submit.principal import JST
 from functions.submit.saved_searches import MAX_SEARCHES_PER_USER, SavedSearchRequest, save_search
 from functions.submit.schedule import saved_search_store
 from functions.submit.web import http
 from functions.submit.web.texts import t
 from platform_common.browser_session import WebSession
 from platform_common.errors import Conflict, InvalidInput, NotFound
+from platform_common.japan_time import shown_time
 from platform_common.web_layout import Language, esc, redirect, with_query
 
 router = Router()  # type: ignore[no-untyped-call]  # powertools leaves __init__ unannotated
@@ -63,7 +63,7 @@ def handle_saved_searches() -> Response[str]:
     rows = "".join(
         f'<tr><th scope="row"><a href="{esc(_search_href(lang, s.request))}">{esc(s.request.keyword)}</a></th>'
         f"<td>{esc(t(lang, 'yes' if s.request.acceptance == '1' else 'no'))}</td>"
-        f"<td>{esc(s.created.astimezone(JST).strftime('%Y-%m-%d %H:%M'))}</td><td>"
+        f"<td>{esc(shown_time(s.created))}</td><td>"
         f'<form method="post" action="{esc(with_query(f"{SAVED_SEARCHES_PATH}/{s.id}/delete", {"lang": lang}))}">'
         f'{http.csrf_input(session)}<button class="button button--secondary" type="submit" '
         f'aria-label="{esc(t(lang, "delete_search_label", keyword=s.request.keyword))}">'
