@@ -319,7 +319,7 @@ def _application_page(
     names = _staff_names()
     parts = [staff_pages.account_bar(lang, session, principal), staff_pages.notice(notice)]
     if failure := view.get("review_failure"):
-        text = st(lang, "review_failed", at=failure.get("at", ""), error=failure.get("error", ""))
+        text = st(lang, "review_failed", at=shown_time(failure.get("at")), error=failure.get("error", ""))
         parts.append(f'<p class="notice notice--error" role="alert" id="review-failure">{esc(text)}</p>')
     parts.append(_facts(lang, view, terms, names, principal))
     if view.get("decision"):
