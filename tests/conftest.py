@@ -12,6 +12,8 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,6 +44,8 @@ os.environ.update(
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
+
+DOCUMENTS = Path(__file__).resolve().parents[1] / "docs" / "openapi"
 os.environ.pop("AWS_PROFILE", None)
 
 
@@ -100,11 +104,28 @@ class ApiCaller:
             match, method, parts.path, list((headers or {}).items()), parse_qs(parts.query, keep_blank_values=True), raw
         )
         result = invoke(match.route.service, event)
-        return ApiResponse(
+        answer = ApiResponse(
             status=int(result["statusCode"]),
             headers={name.lower(): value for name, value in response_headers(result)},
             body=response_body(result),
         )
+        _assert_documented(match.route.service, method, match.route.path, answer.status)
+        return answer
+
+
+@cache
+def _published(service: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((DOCUMENTS / f"{service}.json").read_text(encoding="utf-8"))
+    return document
+
+
+def _assert_documented(service: str, method: str, path: str, status: int) -> None:
+    """Every answer an API test sees is one the published document declares: the tests' thousands of real
+    requests keep the documents honest about what integrators will get (a page not in the document is exempt)."""
+    operation = _published(service)["paths"].get(path, {}).get(method.lower())
+    assert operation is None or str(status) in operation["responses"], (
+        f"{method} {path} answered {status}, which docs/openapi/{service}.json does not declare"
+    )
 
 
 @pytest.fixture

@@ -30,10 +30,10 @@ app = build_resolver(
     description="Common corporate login: OpenID Connect for relying systems, accounts of three tiers.",
     routers=ROUTERS,
     answers=(
-        Answers("/account", problems=(401, 403, 404, 409, 429), html=True),
-        Answers("/operator", problems=(401, 403, 404, 409), html=True),
-        Answers("/oauth/authorize", html=True),
-        Answers("/oauth/logout", html=True),
+        Answers("/account", problems=(401, 403, 404, 409, 429), html=True, redirects=(303,)),
+        Answers("/operator", problems=(401, 403, 404, 409), html=True, redirects=(303,)),
+        Answers("/oauth/authorize", problems=(403,), html=True, redirects=(302, 303)),
+        Answers("/oauth/logout", problems=(403,), html=True, redirects=(303,)),
     ),
 )
 

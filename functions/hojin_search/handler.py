@@ -24,7 +24,7 @@ app = build_resolver(
         Answers("/hojin/v1/hojin", problems=(401, 429)),
         Answers("/hojin/v2/hojin", problems=(401, 429)),
         Answers("/hojin/v2/tokens", problems=(401, 403)),
-        Answers("/hojin/sparql", problems=(429,)),
+        Answers("/hojin/sparql", problems=(406, 429, 502)),  # 406: no format to answer in; 502: Neptune's fault
         Answers("/hojin/sparql/query", html=True),
     ),
 )

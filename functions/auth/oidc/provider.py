@@ -441,6 +441,6 @@ class Provider(AuthorizationServer):  # type: ignore[misc]  # authlib is untyped
         if "Location" in merged:  # an authorization response (a code or an error): RFC 9207 names the issuer
             merged["Location"] = with_issuer(merged["Location"], self.issuer)
         merged.update(NO_STORE)
-        content_type = merged.pop("Content-Type", "application/json")
+        content_type = merged.pop("Content-Type", "text/plain" if "Location" in merged else "application/json")
         text = json.dumps(body, ensure_ascii=False) if isinstance(body, dict) else str(body or "")
         return Response(status_code=status, content_type=content_type, body=text, headers=merged)

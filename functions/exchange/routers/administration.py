@@ -96,6 +96,7 @@ def handle_list_members() -> Response[Any]:
     "/exchange/v1/members",
     summary="Register a member (operators); a new member gets its own signing key in KMS",
     tags=REGISTRY_TAGS,
+    responses={201: {"description": "The member registered"}},
 )
 def handle_register_member(request: Annotated[MemberRequest, Body()]) -> Response[Any]:
     member = registry.register_member(_caller(), request.member_class, request.member_code, request.name)
@@ -113,7 +114,12 @@ def handle_list_subsystems(member_class: MemberClass, member_code: MemberCode) -
     return _json({"subsystems": [subsystem.to_json() for subsystem in registry.list_subsystems(member)]})
 
 
-@router.post(f"{MEMBER_PATH}/subsystems", summary="Add or rename a subsystem of the member", tags=REGISTRY_TAGS)
+@router.post(
+    f"{MEMBER_PATH}/subsystems",
+    summary="Add or rename a subsystem of the member",
+    tags=REGISTRY_TAGS,
+    responses={201: {"description": "The subsystem as saved"}},
+)
 def handle_save_subsystem(
     member_class: MemberClass, member_code: MemberCode, request: Annotated[SubsystemRequest, Body()]
 ) -> Response[Any]:
@@ -181,6 +187,7 @@ def handle_list_rights(member_class: MemberClass, member_code: MemberCode, subsy
     f"{SUBSYSTEM_PATH}/rights",
     summary="Grant a client subsystem the right to call one of the subsystem's services",
     tags=REGISTRY_TAGS,
+    responses={201: {"description": "The right granted"}},
 )
 def handle_grant_right(
     member_class: MemberClass,
@@ -227,6 +234,7 @@ def handle_list_consents() -> Response[Any]:
     "/exchange/v1/consents",
     summary="Consent to a private-sector client fetching your corporation's data (its Prime holder)",
     tags=CONSENT_TAGS,
+    responses={201: {"description": "The consent given"}},
 )
 def handle_grant_consent(request: Annotated[ConsentRequest, Body()]) -> Response[Any]:
     granted = consent.grant_consent(

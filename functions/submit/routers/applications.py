@@ -193,7 +193,10 @@ def handle_list_applications() -> ApplicationList:
     "/submit/v1/applications",
     summary="Start an application (or get the open one: starting twice returns the same application)",
     tags=TAGS,
-    response_description="201 with a new draft, prefilled; 200 with the corporation's open application",
+    responses={
+        200: {"description": "The corporation's open application (starting twice returns it)"},
+        201: {"description": "A new draft, prefilled"},
+    },
 )
 def handle_start_application(request: Annotated[StartRequest, Body()]) -> Response[ApplicationView]:
     principal = _principal()

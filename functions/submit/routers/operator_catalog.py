@@ -81,6 +81,7 @@ def handle_get_operator_subsidies() -> dict[str, Any]:
     description="The form schema is checked against JSON Schema 2020-12; each error names its JSON pointer. "
     "Answers 201 with the document and its version in `ETag`.",
     tags=["operator"],
+    responses={201: {"description": "The subsidy created; its version in `ETag`"}},
 )
 def handle_post_operator_subsidy(request: Annotated[SubsidyCreateRequest, Body()]) -> Response[dict[str, Any]]:
     now = datetime.now(UTC)

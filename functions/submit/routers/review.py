@@ -73,7 +73,7 @@ def handle_review_application(application_id: ApplicationId) -> Response[dict[st
     "/submit/v1/review/applications/<application_id>/decision",
     summary="Approve (with the amount), reject or return (with a reason): answers the review's task token",
     tags=TAGS,
-    response_description="202: the workflow records the decision and notifies the applicant",
+    responses={202: {"description": "Accepted: the workflow records the decision and notifies the applicant"}},
 )
 def handle_decision(
     application_id: ApplicationId, request: Annotated[DecisionRequest, Body()]

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Final
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -40,6 +40,7 @@ class Answers:
     prefix: str
     problems: tuple[int, ...] = ()
     html: bool = False
+    redirects: tuple[int, ...] = ()  # 303 to the sign-in or after a form, 302 back to a relying party
 
 
 def field_errors_from_validation(exc: RequestValidationError) -> list[FieldError]:
@@ -164,13 +165,19 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 
 # A route's ``responses`` name their problem bodies with this (the schema is added to every document).
 PROBLEM_CONTENT: dict[str, Any] = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+RETRY_AFTER_HEADER: Final[dict[str, Any]] = {"description": "Seconds to wait", "schema": {"type": "integer"}}
+REDIRECT: Final[dict[str, Any]] = {
+    "headers": {"Location": {"description": "Where the browser goes next", "schema": {"type": "string"}}},
+    "content": {"text/plain": {"schema": {"type": "string", "maxLength": 0}}},
+}
 
 
 def openapi_document(app: APIGatewayRestResolver, title: str, description: str, answers: Sequence[Answers] = ()) -> str:
     """The generated document, corrected to what the API really answers: powertools documents 422 with its
     own error shape, we answer 400 problem+json (see ``build_resolver``); every operation with a path
     parameter may answer 404, every one with a body 413 and 415 (:mod:`platform_common.request_guard`), and
-    the service's ``answers`` add the rest, and mark its pages as HTML."""
+    the service's ``answers`` add the rest, and mark its pages as HTML. Any operation may answer 503 (AWS
+    unavailable beyond the retries, with ``Retry-After``) and 500 (a fault of ours, with no detail)."""
     document = json.loads(app.get_openapi_json_schema(title=title, version=API_VERSION, description=description))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA
@@ -185,7 +192,9 @@ def openapi_document(app: APIGatewayRestResolver, title: str, description: str, 
                 responses.setdefault(
                     "400", {"description": "Invalid input: the problem names each field", "content": problem}
                 )
-            statuses = {404} if "{" in path else set()
+            statuses: set[int] = {HTTPStatus.INTERNAL_SERVER_ERROR, HTTPStatus.SERVICE_UNAVAILABLE}
+            if "{" in path:
+                statuses.add(HTTPStatus.NOT_FOUND)
             if "requestBody" in operation:
                 statuses |= {HTTPStatus.REQUEST_ENTITY_TOO_LARGE, HTTPStatus.UNSUPPORTED_MEDIA_TYPE}
             applying = [a for a in answers if path.startswith(a.prefix)]
@@ -193,12 +202,15 @@ def openapi_document(app: APIGatewayRestResolver, title: str, description: str, 
                 statuses.update(answer.problems)
             for status in sorted(statuses):
                 responses.setdefault(str(status), {"description": HTTPStatus(status).phrase, "content": problem})
+            responses["503"].setdefault("headers", {"Retry-After": RETRY_AFTER_HEADER})
+            for status in sorted({code for a in applying for code in a.redirects}):
+                responses.setdefault(str(status), {**REDIRECT, "description": HTTPStatus(status).phrase})
             for code, response in responses.items():  # an error declared by the route without its body
                 if code.startswith(("4", "5")):
                     response.setdefault("content", problem)
             if any(a.html for a in applying):  # a page: HTML to browsers, problem+json to JSON clients on error
                 for code, response in responses.items():
-                    if code.startswith(("2", "3")):
+                    if code.startswith("2"):
                         response["content"] = html
                     elif code.startswith("4"):
                         response["content"] = {**html, **response.get("content", problem)}
