@@ -44,9 +44,9 @@ os.environ.update(
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
-
-DOCUMENTS = Path(__file__).resolve().parents[1] / "docs" / "openapi"
 os.environ.pop("AWS_PROFILE", None)
+
+DOCUMENTS = Path(__file__).resolve().parents[1] / "docs" / "openapi"  # what the devstack publishes
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +82,8 @@ class ApiResponse:
 
 
 class ApiCaller:
-    """Calls a route of the route table through the same event conversion the gateway uses."""
+    """Calls a route of the route table through the same event conversion the gateway uses, and checks the
+    status against the service's published OpenAPI document."""
 
     def __call__(
         self,
