@@ -120,15 +120,21 @@ def _stored(aws_platform: dict[str, Any], item: dict[str, Any]) -> dict[str, Any
     return aws.client("dynamodb").get_item(TableName=table, Key=key)["Item"]  # type: ignore[no-any-return]
 
 
+def _review_failed(app_id: str, submission: int) -> dict[str, Any]:
+    """The state machine's ReviewFailed task, as it invokes the function after a step's last retry."""
+    from functions.submit.review.workflow import run_step
+
+    event = {"step": "review_failed", "application_id": app_id, "submission": submission,
+             "error": "States.TaskFailed", "cause": "throttled", "execution": "x"}  # fmt: skip
+    return run_step(event)
+
+
 def test_a_failure_of_a_withdrawn_application_review_is_logged_and_the_application_left_as_it_is(
     aws_platform: dict[str, Any],
 ):
-    from functions.submit.review.workflow import run_step
-
     item = _application(aws_platform, "fault-review-withdrawn", "WITHDRAWN", 1)
 
-    result = run_step({"step": "review_failed", "application_id": "fault-review-withdrawn", "submission": 1,
-                       "error": "States.TaskFailed", "cause": "gone", "execution": "x"})  # fmt: skip
+    result = _review_failed("fault-review-withdrawn", submission=1)
 
     assert result == {"recorded": False}
     assert _stored(aws_platform, item) == item
@@ -138,12 +144,11 @@ def test_a_failure_of_an_earlier_submission_review_is_not_shown_on_the_resubmitt
     aws_platform: dict[str, Any],
 ):
     from functions.submit.applications.model import Application
-    from functions.submit.review.workflow import current_failure, run_step
+    from functions.submit.review.workflow import current_failure
 
     item = _application(aws_platform, "fault-review-earlier", "UNDER_REVIEW", 2)
 
-    result = run_step({"step": "review_failed", "application_id": "fault-review-earlier", "submission": 1,
-                       "error": "States.TaskFailed", "cause": "old", "execution": "x"})  # fmt: skip
+    result = _review_failed("fault-review-earlier", submission=1)
 
     assert result == {"recorded": False}
     assert _stored(aws_platform, item) == item
@@ -160,14 +165,12 @@ def test_a_withdrawal_between_reading_and_recording_a_failure_leaves_the_applica
 ):
     from functions.submit.applications.model import Application
     from functions.submit.applications.store import ApplicationStore
-    from functions.submit.review.workflow import run_step
 
     item = _application(aws_platform, "fault-review-race", "WITHDRAWN", 1)
     as_read = Application.from_item({**item, "status": {"S": "UNDER_REVIEW"}})  # before the applicant withdrew
     monkeypatch.setattr(ApplicationStore, "get", lambda self, app_id: as_read)
 
-    result = run_step({"step": "review_failed", "application_id": "fault-review-race", "submission": 1,
-                       "error": "States.TaskFailed", "cause": "race", "execution": "x"})  # fmt: skip
+    result = _review_failed("fault-review-race", submission=1)
 
     assert result == {"recorded": False}
     assert _stored(aws_platform, item) == item
