@@ -31,7 +31,7 @@ from functions.exchange import consent, registry
 from functions.exchange.canonical import canonical_request, canonical_response
 from functions.exchange.jws import JwsError, key_directory, sign_detached, verify_detached
 from functions.exchange.logic import CLIENT_HEADER, MESSAGE_ID_HEADER, message_id_for, parse_client_id
-from functions.exchange.message_log import Draft, MessageLog, stamped_digest
+from functions.exchange.message_log import Direction, Draft, MessageLog, stamped_digest
 from functions.exchange.models import SubsystemId
 from functions.exchange.providers import ForwardedRequest, ProviderError, ProviderTimeout, call_provider
 from functions.exchange.replay import first_use, release
@@ -180,21 +180,29 @@ class Exchange:
         except ChainUnavailable:
             raise ServiceUnavailable("the message log is busy; nothing was exchanged, try again") from None
 
-    def _log_refusal(self, auth: Authenticated, call: IncomingCall, outcome: str) -> None:
-        """A refused request: the client's canonical request, timestamped; nothing was signed on its behalf."""
-        draft = Draft(
+    def _unsigned_draft(
+        self, auth: Authenticated, call: IncomingCall, direction: Direction, outcome: str, message: bytes
+    ) -> Draft:
+        """A log entry nobody signed (a refused request, an answer that could not be signed), not timestamped."""
+        return Draft(
             message_id=auth.message_id,
             client=str(auth.client),
             provider=str(call.provider),
             service=call.service_code,
-            direction="request",
+            direction=direction,
             outcome=outcome,
-            message=auth.canonical,
+            message=message,
             signer="",
             signature="",
             timestamp="",
         )
-        self._append(replace(draft, timestamp=self.timestamper.stamp(stamped_digest(draft.message_hash, ""))))
+
+    def _timestamped(self, draft: Draft) -> Draft:
+        return replace(draft, timestamp=self.timestamper.stamp(stamped_digest(draft.message_hash, "")))
+
+    def _log_refusal(self, auth: Authenticated, call: IncomingCall, outcome: str) -> None:
+        """A refused request: the client's canonical request, timestamped; nothing was signed on its behalf."""
+        self._append(self._timestamped(self._unsigned_draft(auth, call, "request", outcome, auth.canonical)))
 
     def _release(self, auth: Authenticated) -> None:
         try:
@@ -205,26 +213,15 @@ class Exchange:
     def _log_undelivered(self, auth: Authenticated, call: IncomingCall, response: bytes) -> None:
         """The answer entry of a forwarded request whose answer could not be signed: the provider's canonical
         answer, unsigned, outcome ``signing-failed`` (the client receives a 503, not the answer)."""
-        draft = Draft(
-            message_id=auth.message_id,
-            client=str(auth.client),
-            provider=str(call.provider),
-            service=call.service_code,
-            direction="response",
-            outcome=UNDELIVERED,
-            message=response,
-            signer="",
-            signature="",
-            timestamp="",
-        )
+        draft = self._unsigned_draft(auth, call, "response", UNDELIVERED, response)
         try:
-            draft = replace(draft, timestamp=self.timestamper.stamp(stamped_digest(draft.message_hash, "")))
+            draft = self._timestamped(draft)
         except (ClientError, BotoCoreError):
             _logger.warning("undelivered answer not timestamped", extra={"message_id": auth.message_id})
         self._append(draft)
 
     def _signed_draft(
-        self, auth: Authenticated, call: IncomingCall, direction: str, outcome: str, message: bytes, key_id: str
+        self, auth: Authenticated, call: IncomingCall, direction: Direction, outcome: str, message: bytes, key_id: str
     ) -> Draft:
         member = "/".join(str(call.provider if direction == "response" else auth.client).split("/")[:3])
         signature = sign_detached(message, KmsSigner(key_id))
